@@ -1,0 +1,61 @@
+// The architectural state of one hardware context (the supervisor or a worker)
+// plus the bookkeeping the barrel scheduler needs.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace ipusim::tile {
+
+enum class ContextState : uint8_t {
+  idle,        // worker not running (slot belongs to the supervisor)
+  running,     // issuing instructions
+  waiting_sync,// supervisor blocked in `sync`
+  halted,      // supervisor returned to the loader's exit address
+};
+
+struct RepeatState {
+  uint32_t remaining = 0; // body executions left after the current one ($REPEAT_COUNT)
+  uint32_t body_start = 0;
+  uint32_t body_end = 0;  // first address after the body
+  bool active() const { return remaining != 0 || body_end != 0; }
+};
+
+struct ContextStats {
+  uint64_t issues = 0;        // issue slots used (a bundle is one issue)
+  uint64_t instructions = 0;  // instructions executed (a bundle is two)
+  uint64_t branches_taken = 0;
+  uint64_t loads = 0, stores = 0;
+  uint64_t sync_wait_cycles = 0;
+  uint64_t runs = 0;          // workers: times started
+};
+
+struct Context {
+  // MRF and ARF. $m15, $a14 and $a15 read as zero: writes to them are dropped
+  // by the register write helpers.
+  std::array<uint32_t, 16> m{};
+  std::array<uint32_t, 16> a{};
+  uint32_t pc = 0;
+  ContextState state = ContextState::idle;
+  bool supervisor = false;
+  unsigned index = 0; // 0 = supervisor, 1..6 = worker contexts
+
+  RepeatState rpt;
+  uint64_t ready_cycle = 0; // earliest cycle at which this context may issue again
+  uint64_t last_issue_cycle = 0;
+
+  // Worker CSRs.
+  uint32_t vertex_base = 0, worker_base = 0;
+  uint32_t fp_ctl = 0, fp_sts = 0, tas = 0;
+  std::array<uint32_t, 4> prng{};
+  uint32_t prng_seed = 0;
+  bool exit_status = true;
+
+  // Supervisor waiting on a sync zone.
+  unsigned sync_zone = 0;
+  uint64_t sync_since = 0;
+
+  ContextStats stats;
+};
+
+} // namespace ipusim::tile

@@ -1,0 +1,150 @@
+// Floating point on the ARF (aux pipeline): f32 scalar, f32v2, f16v2, f16v4
+// and conversions. fp16 arithmetic is rounded once (sim/numeric/half.hpp);
+// fp32 uses the host's IEEE binary32 arithmetic, which rounds to nearest even.
+// A NaN result is the canonical quiet NaN (0x7FC00000 / 0x7E00): the IPU's NaN
+// payload rules are not public, and this keeps results independent of the host.
+// Rounding-mode and stochastic-rounding control ($FP_CTL) and exception flags
+// are the low-precision issue's work: everything here rounds to nearest even.
+#include <cmath>
+#include <limits>
+
+#include "models/tile/semantics.hpp"
+#include "sim/numeric/half.hpp"
+
+namespace ipusim::tile {
+
+namespace {
+
+inline float f(uint32_t bits) { return f32_from_bits(bits); }
+inline uint32_t bits(float x) { return f32_bits(f32_canonicalize_nan(x)); }
+inline uint32_t mask(bool b) { return b ? 0xFFFFFFFFu : 0u; }
+inline uint16_t lo(uint32_t v) { return static_cast<uint16_t>(v); }
+inline uint16_t hi(uint32_t v) { return static_cast<uint16_t>(v >> 16); }
+inline uint32_t halves(uint16_t l, uint16_t h) { return l | (static_cast<uint32_t>(h) << 16); }
+
+// Apply a binary operation to each 32-bit lane of N ARF registers.
+template <unsigned N, typename Op>
+inline void lanes32(TileCore &t, Context &c, const isa::Instruction &i, Op op) {
+  uint32_t r[N];
+  for (unsigned k = 0; k < N; ++k) r[k] = op(c.a[reg(i, 1) + k], c.a[reg(i, 2) + k]);
+  for (unsigned k = 0; k < N; ++k) t.write_a(c, reg(i, 0) + k, r[k]);
+}
+// Apply a binary operation to each 16-bit lane of N ARF registers.
+template <unsigned N, typename Op>
+inline void lanes16(TileCore &t, Context &c, const isa::Instruction &i, Op op) {
+  uint32_t r[N];
+  for (unsigned k = 0; k < N; ++k) {
+    uint32_t a = c.a[reg(i, 1) + k], b = c.a[reg(i, 2) + k];
+    r[k] = halves(op(lo(a), lo(b)), op(hi(a), hi(b)));
+  }
+  for (unsigned k = 0; k < N; ++k) t.write_a(c, reg(i, 0) + k, r[k]);
+}
+
+inline uint32_t f32add(uint32_t a, uint32_t b) { return bits(f(a) + f(b)); }
+inline uint32_t f32sub(uint32_t a, uint32_t b) { return bits(f(a) - f(b)); }
+inline uint32_t f32mul(uint32_t a, uint32_t b) { return bits(f(a) * f(b)); }
+inline uint32_t f32max(uint32_t a, uint32_t b) { return bits(f32_max(f(a), f(b))); }
+inline uint32_t f32min(uint32_t a, uint32_t b) { return bits(f32_min(f(a), f(b))); }
+inline uint16_t h_eq(uint16_t a, uint16_t b) { return f16_cmpeq(a, b) ? 0xFFFF : 0; }
+inline uint16_t h_ne(uint16_t a, uint16_t b) { return f16_cmpne(a, b) ? 0xFFFF : 0; }
+inline uint16_t h_lt(uint16_t a, uint16_t b) { return f16_cmplt(a, b) ? 0xFFFF : 0; }
+inline uint16_t h_le(uint16_t a, uint16_t b) { return f16_cmple(a, b) ? 0xFFFF : 0; }
+inline uint16_t h_gt(uint16_t a, uint16_t b) { return f16_cmpgt(a, b) ? 0xFFFF : 0; }
+inline uint16_t h_ge(uint16_t a, uint16_t b) { return f16_cmpge(a, b) ? 0xFFFF : 0; }
+inline uint16_t h_add(uint16_t a, uint16_t b) { return f16_add(a, b); }
+inline uint16_t h_sub(uint16_t a, uint16_t b) { return f16_sub(a, b); }
+inline uint16_t h_mul(uint16_t a, uint16_t b) { return f16_mul(a, b); }
+inline uint16_t h_max(uint16_t a, uint16_t b) { return f16_max(a, b); }
+inline uint16_t h_min(uint16_t a, uint16_t b) { return f16_min(a, b); }
+
+// f32 -> integer with round-to-nearest-even, saturating; NaN gives 0 (assumption).
+template <typename I> inline I to_int(float x) {
+  if (std::isnan(x)) return 0;
+  double r = std::nearbyint(static_cast<double>(x));
+  if (r <= static_cast<double>(std::numeric_limits<I>::min())) return std::numeric_limits<I>::min();
+  if (r >= static_cast<double>(std::numeric_limits<I>::max())) return std::numeric_limits<I>::max();
+  return static_cast<I>(r);
+}
+
+inline void set1(TileCore &t, Context &c, const isa::Instruction &i, uint32_t v) { t.write_a(c, reg(i, 0), v); }
+
+} // namespace
+
+// f32 scalar
+IPUSIM_EXEC(F32ADD) { lanes32<1>(t, c, i, f32add); }
+IPUSIM_EXEC(F32SUB) { lanes32<1>(t, c, i, f32sub); }
+IPUSIM_EXEC(F32MUL) { lanes32<1>(t, c, i, f32mul); }
+IPUSIM_EXEC(F32MAX) { lanes32<1>(t, c, i, f32max); }
+IPUSIM_EXEC(F32MIN) { lanes32<1>(t, c, i, f32min); }
+IPUSIM_EXEC(F32ABSADD) {
+  lanes32<1>(t, c, i, [](uint32_t a, uint32_t b) { return bits(std::fabs(f(a)) + std::fabs(f(b))); });
+}
+IPUSIM_EXEC(F32ABSMAX) {
+  lanes32<1>(t, c, i, [](uint32_t a, uint32_t b) { return f32max(a & 0x7FFFFFFFu, b & 0x7FFFFFFFu); });
+}
+IPUSIM_EXEC(F32CMPEQ) { lanes32<1>(t, c, i, [](uint32_t a, uint32_t b) { return mask(f(a) == f(b)); }); }
+IPUSIM_EXEC(F32CMPNE) { lanes32<1>(t, c, i, [](uint32_t a, uint32_t b) { return mask(!(f(a) == f(b))); }); }
+IPUSIM_EXEC(F32CMPLT) { lanes32<1>(t, c, i, [](uint32_t a, uint32_t b) { return mask(f(a) < f(b)); }); }
+IPUSIM_EXEC(F32CMPLE) { lanes32<1>(t, c, i, [](uint32_t a, uint32_t b) { return mask(f(a) <= f(b)); }); }
+IPUSIM_EXEC(F32CMPGT) { lanes32<1>(t, c, i, [](uint32_t a, uint32_t b) { return mask(f(a) > f(b)); }); }
+IPUSIM_EXEC(F32CMPGE) { lanes32<1>(t, c, i, [](uint32_t a, uint32_t b) { return mask(f(a) >= f(b)); }); }
+IPUSIM_EXEC(F32DIV) { lanes32<1>(t, c, i, [](uint32_t a, uint32_t b) { return bits(f(a) / f(b)); }); }
+IPUSIM_EXEC(F32SQRT) { set1(t, c, i, bits(std::sqrt(f(aval(c, i, 1))))); }
+IPUSIM_EXEC(F32FROMI32) { set1(t, c, i, bits(static_cast<float>(static_cast<int32_t>(aval(c, i, 1))))); }
+IPUSIM_EXEC(F32FROMUI32) { set1(t, c, i, bits(static_cast<float>(aval(c, i, 1)))); }
+IPUSIM_EXEC(F32TOI32) { set1(t, c, i, static_cast<uint32_t>(to_int<int32_t>(f(aval(c, i, 1))))); }
+IPUSIM_EXEC(F32TOUI32) { set1(t, c, i, to_int<uint32_t>(f(aval(c, i, 1)))); }
+IPUSIM_EXEC(F32TOF16) {
+  uint16_t h = f32_to_f16(f(aval(c, i, 1)));
+  set1(t, c, i, halves(h, h));
+}
+IPUSIM_EXEC(F16TOF32) { set1(t, c, i, f32_bits(f16_to_f32(lo(aval(c, i, 1))))); }
+
+// f32v2
+IPUSIM_EXEC(F32V2ADD) { lanes32<2>(t, c, i, f32add); }
+IPUSIM_EXEC(F32V2SUB) { lanes32<2>(t, c, i, f32sub); }
+IPUSIM_EXEC(F32V2MUL) { lanes32<2>(t, c, i, f32mul); }
+IPUSIM_EXEC(F32V2MAX) { lanes32<2>(t, c, i, f32max); }
+IPUSIM_EXEC(F32V2MIN) { lanes32<2>(t, c, i, f32min); }
+IPUSIM_EXEC(F32V2CMPEQ) { lanes32<2>(t, c, i, [](uint32_t a, uint32_t b) { return mask(f(a) == f(b)); }); }
+IPUSIM_EXEC(F32V2CMPNE) { lanes32<2>(t, c, i, [](uint32_t a, uint32_t b) { return mask(!(f(a) == f(b))); }); }
+IPUSIM_EXEC(F32V2CMPLT) { lanes32<2>(t, c, i, [](uint32_t a, uint32_t b) { return mask(f(a) < f(b)); }); }
+IPUSIM_EXEC(F32V2CMPLE) { lanes32<2>(t, c, i, [](uint32_t a, uint32_t b) { return mask(f(a) <= f(b)); }); }
+IPUSIM_EXEC(F32V2CMPGT) { lanes32<2>(t, c, i, [](uint32_t a, uint32_t b) { return mask(f(a) > f(b)); }); }
+IPUSIM_EXEC(F32V2CMPGE) { lanes32<2>(t, c, i, [](uint32_t a, uint32_t b) { return mask(f(a) >= f(b)); }); }
+IPUSIM_EXEC(F32V2TOF16) {
+  unsigned s = reg(i, 1);
+  set1(t, c, i, halves(f32_to_f16(f(c.a[s])), f32_to_f16(f(c.a[s + 1]))));
+}
+IPUSIM_EXEC(F16V2TOF32) {
+  uint32_t v = aval(c, i, 1);
+  uint32_t l = f32_bits(f16_to_f32(lo(v))), h = f32_bits(f16_to_f32(hi(v)));
+  t.write_a(c, reg(i, 0), l);
+  t.write_a(c, reg(i, 0) + 1, h);
+}
+
+// f16v2 and f16v4
+IPUSIM_EXEC(F16V2ADD) { lanes16<1>(t, c, i, h_add); }
+IPUSIM_EXEC(F16V2SUB) { lanes16<1>(t, c, i, h_sub); }
+IPUSIM_EXEC(F16V2MUL) { lanes16<1>(t, c, i, h_mul); }
+IPUSIM_EXEC(F16V2MAX) { lanes16<1>(t, c, i, h_max); }
+IPUSIM_EXEC(F16V2MIN) { lanes16<1>(t, c, i, h_min); }
+IPUSIM_EXEC(F16V2CMPEQ) { lanes16<1>(t, c, i, h_eq); }
+IPUSIM_EXEC(F16V2CMPNE) { lanes16<1>(t, c, i, h_ne); }
+IPUSIM_EXEC(F16V2CMPLT) { lanes16<1>(t, c, i, h_lt); }
+IPUSIM_EXEC(F16V2CMPLE) { lanes16<1>(t, c, i, h_le); }
+IPUSIM_EXEC(F16V2CMPGT) { lanes16<1>(t, c, i, h_gt); }
+IPUSIM_EXEC(F16V2CMPGE) { lanes16<1>(t, c, i, h_ge); }
+IPUSIM_EXEC(F16V4ADD) { lanes16<2>(t, c, i, h_add); }
+IPUSIM_EXEC(F16V4SUB) { lanes16<2>(t, c, i, h_sub); }
+IPUSIM_EXEC(F16V4MUL) { lanes16<2>(t, c, i, h_mul); }
+IPUSIM_EXEC(F16V4MAX) { lanes16<2>(t, c, i, h_max); }
+IPUSIM_EXEC(F16V4MIN) { lanes16<2>(t, c, i, h_min); }
+IPUSIM_EXEC(F16V4CMPEQ) { lanes16<2>(t, c, i, h_eq); }
+IPUSIM_EXEC(F16V4CMPNE) { lanes16<2>(t, c, i, h_ne); }
+IPUSIM_EXEC(F16V4CMPLT) { lanes16<2>(t, c, i, h_lt); }
+IPUSIM_EXEC(F16V4CMPLE) { lanes16<2>(t, c, i, h_le); }
+IPUSIM_EXEC(F16V4CMPGT) { lanes16<2>(t, c, i, h_gt); }
+IPUSIM_EXEC(F16V4CMPGE) { lanes16<2>(t, c, i, h_ge); }
+
+} // namespace ipusim::tile

@@ -1,0 +1,21 @@
+#include "models/tile/sram.hpp"
+
+namespace ipusim::tile {
+
+Sram::Sram(const SramParams &p) : p_(p), bytes_(p.size_bytes, 0) {
+  uint32_t region0_bytes = p.interleaved_base > p.base_address ? p.interleaved_base - p.base_address : 0;
+  if (region0_bytes > p.size_bytes) region0_bytes = p.size_bytes;
+  region0_elements_ = (region0_bytes + p.element_bytes - 1) / p.element_bytes;
+  uint32_t interleaved_bytes = p.size_bytes - region0_bytes;
+  element_count_ = region0_elements_ + (interleaved_bytes + p.element_bytes - 1) / p.element_bytes;
+}
+
+unsigned Sram::element_of(uint32_t addr) const {
+  if (!in_interleaved(addr)) return (addr - p_.base_address) / p_.element_bytes;
+  uint32_t off = addr - p_.interleaved_base;
+  unsigned pair = off / (2 * p_.element_bytes);
+  unsigned side = (off / p_.interleave_bytes) & 1u;
+  return region0_elements_ + 2 * pair + side;
+}
+
+} // namespace ipusim::tile

@@ -1,0 +1,389 @@
+#include "models/tile/tile_core.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "sim/common/error.hpp"
+#include "sim/isa/csr.hpp"
+#include "sim/isa/registers.hpp"
+
+namespace ipusim::tile {
+
+const char *fault_kind_name(FaultKind k) {
+  switch (k) {
+  case FaultKind::misaligned: return "misaligned access";
+  case FaultKind::out_of_range: return "address out of range";
+  case FaultKind::illegal_instruction: return "illegal instruction";
+  case FaultKind::illegal_in_rpt: return "illegal instruction in rpt body";
+  case FaultKind::not_executable: return "not executable";
+  case FaultKind::worker_busy: return "worker busy";
+  case FaultKind::bad_csr: return "bad CSR access";
+  case FaultKind::trap: return "trap";
+  case FaultKind::bad_operand: return "bad operand";
+  }
+  return "fault";
+}
+
+TileCore::TileCore(const TileParams &params)
+    : p_(params), sram_(params.sram), code_(params.sram.size_bytes / 4) {
+  for (unsigned i = 0; i < ctx_.size(); ++i) {
+    ctx_[i].index = i;
+    ctx_[i].supervisor = i == 0;
+  }
+}
+
+void TileCore::load_code(uint32_t addr, const std::vector<uint32_t> &words) {
+  for (size_t i = 0; i < words.size(); ++i) {
+    uint32_t a = addr + static_cast<uint32_t>(4 * i);
+    if (!sram_.contains(a, 4) || (a & 3))
+      throw InputError(fmt::format("code word at 0x{:x} is outside the tile's SRAM [0x{:x}, 0x{:x})",
+                                   a, sram_.base(), sram_.end()));
+    sram_.write<uint32_t>(a, words[i]);
+    DecodedWord &d = code_[(a - sram_.base()) / 4];
+    auto insn = isa::decode(words[i]);
+    if (!insn) {
+      d = DecodedWord{};
+      continue;
+    }
+    const isa::Form &f = isa::form(insn->op);
+    d.insn = *insn;
+    d.exec = exec_function(insn->op);
+    d.flags = f.flags;
+    d.pipe = f.pipe;
+    d.timing = f.timing;
+    d.bundle_first = (words[i] & isa::kBundleBit) != 0;
+  }
+}
+
+const DecodedWord *TileCore::decoded(uint32_t addr) const {
+  if (!sram_.contains(addr, 4) || (addr & 3)) return nullptr;
+  const DecodedWord &d = code_[(addr - sram_.base()) / 4];
+  return d.exec ? &d : nullptr;
+}
+
+void TileCore::start_supervisor(uint32_t pc, uint32_t exit_address) {
+  Context &s = ctx_[0];
+  s.pc = pc;
+  s.state = ContextState::running;
+  s.ready_cycle = now_;
+  exit_address_ = exit_address;
+  last_progress_ = now_;
+}
+
+unsigned TileCore::running_workers() const {
+  unsigned n = 0;
+  for (unsigned w = 1; w <= p_.workers; ++w) n += ctx_[w].state == ContextState::running;
+  return n;
+}
+
+bool TileCore::finished() const {
+  return ctx_[0].state == ContextState::halted && running_workers() == 0;
+}
+
+[[noreturn]] void TileCore::fault(FaultKind k, std::string detail) {
+  throw FaultException{Fault{k, std::move(detail)}};
+}
+
+uint32_t TileCore::check_address(uint32_t addr, uint32_t size, bool is_store) {
+  if (addr & (size - 1))
+    fault(FaultKind::misaligned,
+          fmt::format("{}-bit {} at 0x{:x} is not {}-byte aligned", size * 8,
+                      is_store ? "store" : "load", addr, size));
+  if (!sram_.contains(addr, size))
+    fault(FaultKind::out_of_range,
+          fmt::format("{}-bit {} at 0x{:x} is outside the tile's SRAM [0x{:x}, 0x{:x})", size * 8,
+                      is_store ? "store" : "load", addr, sram_.base(), sram_.end()));
+  if (size == 16 && !sram_.in_interleaved(addr))
+    fault(FaultKind::misaligned,
+          fmt::format("128-bit load at 0x{:x} is outside the interleaved region (from 0x{:x})", addr,
+                      sram_.params().interleaved_base));
+  return addr;
+}
+
+void TileCore::note_accesses(const uint32_t *addrs, const uint32_t *sizes, unsigned n) {
+  // At most 3 accesses per instruction (ld2xst64pace): compare element sets.
+  unsigned elems[6];
+  unsigned owner[6];
+  unsigned count = 0;
+  for (unsigned i = 0; i < n; ++i) {
+    unsigned e0 = sram_.element_of(addrs[i]);
+    unsigned e1 = sram_.element_of(addrs[i] + sizes[i] - 1);
+    unsigned touched[2] = {e0, e1};
+    unsigned nt = e0 == e1 ? 1 : 2;
+    for (unsigned t = 0; t < nt; ++t) {
+      bool clash = false;
+      for (unsigned k = 0; k < count; ++k)
+        if (elems[k] == touched[t] && owner[k] != i) clash = true;
+      if (clash) {
+        ++stats_.conflicts;
+        pending_stall_ += p_.sram.conflict_penalty_cycles;
+      }
+      elems[count] = touched[t];
+      owner[count] = i;
+      ++count;
+    }
+  }
+}
+
+void TileCore::start_repeat(Context &c, uint32_t count, uint32_t body_bundles) {
+  uint32_t max = p_.repeat_count_bits >= 32 ? 0xFFFFFFFFu : ((1u << p_.repeat_count_bits) - 1);
+  if (count > max)
+    fault(FaultKind::bad_operand, fmt::format("rpt count {} exceeds the {}-bit $REPEAT_COUNT", count,
+                                              p_.repeat_count_bits));
+  uint32_t body_start = next_pc_;
+  if (body_start & 7)
+    fault(FaultKind::misaligned,
+          fmt::format("rpt body starts at 0x{:x}, which is not 8-byte aligned", body_start));
+  uint32_t body_end = body_start + 8 * (body_bundles + 1);
+  if (count == 0) {
+    next_pc_ = body_end;
+    return;
+  }
+  c.rpt.remaining = count - 1;
+  c.rpt.body_start = body_start;
+  c.rpt.body_end = body_end;
+}
+
+void TileCore::run_worker(Context &sup, uint32_t entry, uint32_t vertex, bool all) {
+  if (entry & 3) fault(FaultKind::misaligned, fmt::format("worker entry 0x{:x} is not 4-byte aligned", entry));
+  if (vertex & 3) fault(FaultKind::misaligned, fmt::format("vertex base 0x{:x} is not 4-byte aligned", vertex));
+  auto launch = [&](unsigned w) {
+    Context &c = ctx_[w];
+    c.state = ContextState::running;
+    c.pc = entry;
+    c.vertex_base = vertex;
+    c.worker_base = worker_base_[w - 1];
+    c.m[isa::kMVertexBase] = vertex;
+    c.m[isa::kMWorkerBase] = c.worker_base;
+    c.fp_ctl = fp_ictl_;
+    c.fp_sts = 0;
+    c.rpt = RepeatState{};
+    c.ready_cycle = now_ + 1;
+    ++c.stats.runs;
+  };
+  if (all) {
+    for (unsigned w = 1; w <= p_.workers; ++w)
+      if (ctx_[w].state == ContextState::running)
+        fault(FaultKind::worker_busy, fmt::format("runall while worker {} is still running", w - 1));
+    for (unsigned w = 1; w <= p_.workers; ++w) launch(w);
+    return;
+  }
+  for (unsigned w = 1; w <= p_.workers; ++w)
+    if (ctx_[w].state != ContextState::running) {
+      launch(w);
+      return;
+    }
+  fault(FaultKind::worker_busy, "run with no free worker context");
+}
+
+void TileCore::exit_worker(Context &c, bool status) {
+  if (c.rpt.active()) fault(FaultKind::illegal_in_rpt, "exit inside a rpt body");
+  c.state = ContextState::idle;
+  c.exit_status = status;
+  exit_status_and_ = exit_status_and_ && status;
+  Context &sup = ctx_[0];
+  if (sup.state == ContextState::waiting_sync && sup.sync_zone == 2 && running_workers() == 0) {
+    sup.state = ContextState::running;
+    sup.stats.sync_wait_cycles += now_ - sup.sync_since;
+    sup.ready_cycle = std::max(sup.ready_cycle, now_ + 1);
+  }
+}
+
+void TileCore::sync(Context &c, unsigned zone) {
+  // Zone 2 (TEXCH_SYNCZONE_LOCAL): wait for all of this tile's workers.
+  // Zone 3 (internal): every tile of the chip; with one tile that is us.
+  // Other zones need other tiles, chips or the host: the supervisor waits, and
+  // the watchdog reports it if nothing else can happen.
+  if (zone == 2 && running_workers() == 0) return;
+  if (zone == 3) return;
+  c.state = ContextState::waiting_sync;
+  c.sync_zone = zone;
+  c.sync_since = now_;
+}
+
+uint32_t TileCore::read_csr(Context &c, uint32_t n) {
+  namespace csr = isa::csr;
+  if (n == csr::PC) return pc_;
+  if (n == csr::COUNT_L) return static_cast<uint32_t>(now_);
+  if (n == csr::COUNT_U) return static_cast<uint32_t>(now_ >> 32);
+  if (c.supervisor) {
+    if (n == csr::TILE_ID) return p_.tile_id;
+    if (n >= csr::WORKER0_BASE && n < csr::WORKER0_BASE + 6) return worker_base_[n - csr::WORKER0_BASE];
+    if (n == csr::FP_ICTL) return fp_ictl_;
+    if (n == csr::CCCSLOAD) return cccsload_;
+    if (n == csr::CR) return cr_;
+  } else {
+    if (n == csr::WSR) return (c.index - 1) & 7u;
+    if (n == csr::VERTEX_BASE) return c.vertex_base;
+    if (n == csr::WORKER_BASE) return c.worker_base;
+    if (n == csr::REPEAT_COUNT) return c.rpt.remaining;
+    if (n == csr::FP_CTL) return c.fp_ctl;
+    if (n == csr::FP_STS) return c.fp_sts;
+    if (n == csr::TAS) return c.tas;
+    if (n >= csr::PRNG_0_0 && n <= csr::PRNG_1_1) return c.prng[n - csr::PRNG_0_0];
+    if (n == csr::PRNG_SEED) return c.prng_seed;
+  }
+  fault(FaultKind::bad_csr, fmt::format("read of CSR 0x{:x}, which the {} cannot read in this model", n,
+                                        c.supervisor ? "supervisor" : "worker"));
+}
+
+void TileCore::write_csr(Context &c, uint32_t n, uint32_t v) {
+  namespace csr = isa::csr;
+  if (c.supervisor) {
+    if (n >= csr::WORKER0_BASE && n < csr::WORKER0_BASE + 6) {
+      worker_base_[n - csr::WORKER0_BASE] = v;
+      return;
+    }
+    if (n == csr::FP_ICTL) { fp_ictl_ = v; return; }
+    if (n == csr::CCCSLOAD) { cccsload_ = v; return; }
+    if (n == csr::CR) { cr_ = v; return; }
+  } else {
+    if (n == csr::FP_CTL) { c.fp_ctl = v; return; }
+    if (n == csr::FP_CLR) { c.fp_sts &= ~(v & 0x7u); return; } // ZAACC (bit 3): no accumulators yet
+    if (n == csr::TAS) { c.tas = v; return; }
+    if (n >= csr::PRNG_0_0 && n <= csr::PRNG_1_1) { c.prng[n - csr::PRNG_0_0] = v; return; }
+    if (n == csr::PRNG_SEED) { c.prng_seed = v; return; }
+  }
+  fault(FaultKind::bad_csr, fmt::format("write of CSR 0x{:x}, which the {} cannot write in this model", n,
+                                        c.supervisor ? "supervisor" : "worker"));
+}
+
+void TileCore::execute(Context &c, const DecodedWord &w) {
+  if ((w.flags & isa::F_NORPT) && c.rpt.active())
+    fault(FaultKind::illegal_in_rpt, std::string(isa::form(w.insn.op).mnemonic) + " is not allowed in a rpt body");
+  if ((w.flags & isa::F_SUPERVISOR) && !c.supervisor)
+    fault(FaultKind::illegal_instruction, std::string(isa::form(w.insn.op).mnemonic) + " is supervisor-only");
+  if ((w.flags & isa::F_WORKER) && c.supervisor)
+    fault(FaultKind::illegal_instruction, std::string(isa::form(w.insn.op).mnemonic) + " is worker-only");
+  w.exec(*this, c, w.insn);
+}
+
+void TileCore::issue(Context &c) {
+  pc_ = c.pc;
+  const DecodedWord *first = decoded(pc_);
+  if (!first)
+    raise(c, pc_, FaultException{{FaultKind::not_executable, fmt::format("no instruction at 0x{:x}", pc_)}});
+  const DecodedWord *second = nullptr;
+  if (first->bundle_first) {
+    second = decoded(pc_ + 4);
+    if (!second)
+      raise(c, pc_, FaultException{{FaultKind::illegal_instruction, "bundle without a second instruction"}});
+  }
+  next_pc_ = pc_ + (second ? 8 : 4);
+  branch_taken_ = false;
+  try {
+    if (second) {
+      // Both halves of a bundle read their operands before either writes: the
+      // main instruction's ARF results (loads) are held back until the aux
+      // instruction has read the ARF.
+      defer_arf_ = true;
+      pending_count_ = 0;
+      execute(c, *first);
+      defer_arf_ = false;
+      execute(c, *second);
+      for (unsigned i = 0; i < pending_count_; ++i) c.a[pending_arf_[i].reg] = pending_arf_[i].value;
+    } else {
+      execute(c, *first);
+    }
+  } catch (const FaultException &f) {
+    defer_arf_ = false;
+    raise(c, pc_, f);
+  }
+
+  ++c.stats.issues;
+  c.stats.instructions += second ? 2 : 1;
+  uint64_t thread_cycles = p_.issue_cycles[static_cast<size_t>(first->timing)];
+  if (second) thread_cycles = std::max<uint64_t>(thread_cycles, p_.issue_cycles[static_cast<size_t>(second->timing)]);
+  stats_.multicycle_extra_cycles += thread_cycles - 1;
+  if (branch_taken_) {
+    ++c.stats.branches_taken;
+    thread_cycles += p_.branch_taken_extra_cycles;
+    stats_.branch_penalty_cycles += p_.branch_taken_extra_cycles;
+  }
+  if (observer_) observer_->on_issue(now_, c, pc_, *first, second, thread_cycles);
+
+  // Zero-overhead loop: falling off the end of the body goes back to its start.
+  uint32_t next = next_pc_;
+  if (c.rpt.body_end != 0 && !branch_taken_ && next == c.rpt.body_end) {
+    if (c.rpt.remaining > 0) {
+      --c.rpt.remaining;
+      next = c.rpt.body_start;
+    } else {
+      c.rpt = RepeatState{};
+    }
+  }
+  c.pc = next;
+  c.last_issue_cycle = now_;
+  c.ready_cycle = now_ + thread_cycles * p_.workers;
+  last_progress_ = now_;
+  if (c.supervisor && c.pc == exit_address_ && c.state == ContextState::running)
+    c.state = ContextState::halted;
+}
+
+std::string TileCore::describe_waits() const {
+  std::string s;
+  const Context &sup = ctx_[0];
+  if (sup.state == ContextState::waiting_sync)
+    s += fmt::format("supervisor waits on sync zone {} since cycle {}", sup.sync_zone, sup.sync_since);
+  else
+    s += fmt::format("supervisor {} at pc 0x{:x}", sup.state == ContextState::halted ? "halted" : "running",
+                     sup.pc);
+  for (unsigned w = 1; w <= p_.workers; ++w)
+    if (ctx_[w].state == ContextState::running)
+      s += fmt::format("; worker {} at pc 0x{:x}", w - 1, ctx_[w].pc);
+  return s;
+}
+
+[[noreturn]] void TileCore::raise(const Context &c, uint32_t pc, const FaultException &f) {
+  std::string who = c.supervisor ? "supervisor" : fmt::format("worker {}", c.index - 1);
+  std::string text;
+  if (const DecodedWord *d = decoded(pc)) {
+    text = isa::disassemble(d->insn, c.supervisor);
+    if (d->bundle_first)
+      if (const DecodedWord *d2 = decoded(pc + 4))
+        text = "{ " + text + " ; " + isa::disassemble(d2->insn, c.supervisor) + " }";
+  } else {
+    text = "<no instruction>";
+  }
+  throw SimulationError(fmt::format("tile {}, {}, pc 0x{:x} ({}), cycle {}: {}: {}", p_.tile_id, who, pc,
+                                    text, now_, fault_kind_name(f.fault.kind), f.fault.detail));
+}
+
+bool TileCore::run(uint64_t until) {
+  const unsigned slots = p_.workers;
+  Context &sup = ctx_[0];
+  while (now_ < until) {
+    if (finished()) return true;
+    unsigned slot = static_cast<unsigned>(slot_counter_ % slots);
+    Context &w = ctx_[slot + 1];
+    Context *issuer = nullptr;
+    if (w.state == ContextState::running) {
+      if (w.ready_cycle <= now_) issuer = &w;
+    } else if (sup.state == ContextState::running && sup.ready_cycle <= now_) {
+      issuer = &sup;
+    }
+    if (issuer) {
+      issue(*issuer);
+    } else {
+      ++stats_.idle_slots;
+    }
+    ++now_;
+    ++slot_counter_;
+    if (pending_stall_) {
+      if (observer_) observer_->on_stall(now_, pending_stall_, "memory conflict");
+      stats_.conflict_stall_cycles += pending_stall_;
+      now_ += pending_stall_;
+      pending_stall_ = 0;
+    }
+    stats_.cycles = now_;
+    if (now_ - last_progress_ > p_.watchdog_cycles)
+      throw SimulationError(fmt::format("tile {}, cycle {}: deadlock: no instruction issued for {} cycles ({})",
+                                        p_.tile_id, now_, p_.watchdog_cycles, describe_waits()));
+    if (now_ >= p_.max_cycles)
+      throw SimulationError(fmt::format("tile {}, cycle {}: the run reached max_cycles ({}) without finishing ({})",
+                                        p_.tile_id, now_, p_.max_cycles, describe_waits()));
+  }
+  return finished();
+}
+
+} // namespace ipusim::tile

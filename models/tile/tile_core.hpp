@@ -1,0 +1,174 @@
+// The tile's hot path: plain C++, advanced cycle by cycle by one SystemC
+// process (models/tile/tile_module.hpp) or directly by tests. One barrel
+// scheduler, one supervisor and up to six worker contexts, the SRAM, and a
+// pre-decoded copy of the code so the issue loop never decodes or allocates.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "models/tile/context.hpp"
+#include "models/tile/fault.hpp"
+#include "models/tile/sram.hpp"
+#include "models/tile/tile_params.hpp"
+#include "sim/isa/encoding.hpp"
+
+namespace ipusim::tile {
+
+class TileCore;
+using ExecFn = void (*)(TileCore &, Context &, const isa::Instruction &);
+
+// One pre-decoded code word.
+struct DecodedWord {
+  isa::Instruction insn;
+  ExecFn exec = nullptr; // null: not code
+  uint8_t flags = 0;
+  isa::Pipe pipe = isa::Pipe::MAIN;
+  isa::TimingClass timing = isa::TimingClass::alu;
+  bool bundle_first = false;
+};
+
+// Thrown by instruction semantics; the issue loop adds where it happened.
+struct FaultException {
+  Fault fault;
+};
+
+// Receives one call per issued instruction bundle while tracing is on.
+class IssueObserver {
+public:
+  virtual ~IssueObserver() = default;
+  virtual void on_issue(uint64_t cycle, const Context &ctx, uint32_t pc, const DecodedWord &first,
+                        const DecodedWord *second, uint64_t thread_cycles) = 0;
+  virtual void on_stall(uint64_t cycle, uint64_t cycles, const char *reason) = 0;
+};
+
+struct TileStats {
+  uint64_t cycles = 0;
+  uint64_t idle_slots = 0;            // slots where no context could issue
+  uint64_t conflict_stall_cycles = 0; // pipeline stalled on memory-element conflicts
+  uint64_t conflicts = 0;             // conflicting accesses
+  uint64_t branch_penalty_cycles = 0; // thread cycles added by taken branches
+  uint64_t multicycle_extra_cycles = 0; // thread cycles beyond 1 for multi-cycle classes
+};
+
+class TileCore {
+public:
+  explicit TileCore(const TileParams &params);
+
+  const TileParams &params() const { return p_; }
+  Sram &sram() { return sram_; }
+  const Sram &sram() const { return sram_; }
+  unsigned workers() const { return p_.workers; }
+  Context &context(unsigned i) { return ctx_[i]; }
+  const Context &context(unsigned i) const { return ctx_[i]; }
+  uint64_t cycle() const { return now_; }
+  const TileStats &stats() const { return stats_; }
+
+  // Loading: write code words (already encoded) and pre-decode them.
+  void load_code(uint32_t addr, const std::vector<uint32_t> &words);
+  const DecodedWord *decoded(uint32_t addr) const;
+
+  // Start the supervisor at pc; it stops when it branches to exit_address.
+  void start_supervisor(uint32_t pc, uint32_t exit_address);
+  // Set a supervisor CSR before the run (e.g. $WORKERn_BASE).
+  void set_worker_base(unsigned worker, uint32_t addr) { worker_base_[worker] = addr; }
+
+  // Advance until `until` cycles or until the program ends. Returns true when
+  // the program has ended (supervisor returned and all workers exited).
+  // Throws SimulationError on a fault, a deadlock or max_cycles.
+  bool run(uint64_t until);
+  bool finished() const;
+
+  void set_observer(IssueObserver *o) { observer_ = o; }
+  bool all_workers_exit_status() const { return exit_status_and_; }
+
+  // ---- used by instruction semantics ------------------------------------------
+  [[noreturn]] void fault(FaultKind k, std::string detail);
+  void set_next_pc(uint32_t pc) { next_pc_ = pc; }
+  void branch_to(uint32_t pc) {
+    next_pc_ = pc;
+    branch_taken_ = true;
+  }
+  uint32_t next_pc() const { return next_pc_; }
+  uint32_t current_pc() const { return pc_; }
+
+  static void write_m(Context &c, unsigned r, uint32_t v) {
+    if (r != 15) c.m[r] = v;
+  }
+  void write_a(Context &c, unsigned r, uint32_t v) {
+    if (r >= 14) return;
+    if (defer_arf_) {
+      pending_arf_[pending_count_++] = {r, v};
+      return;
+    }
+    c.a[r] = v;
+  }
+
+  // Checked memory access: alignment to the access size, range, and (for
+  // 128-bit) the interleaved region.
+  uint32_t check_address(uint32_t addr, uint32_t size, bool is_store);
+  template <typename T> T load(Context &c, uint32_t addr) {
+    check_address(addr, sizeof(T), false);
+    ++c.stats.loads;
+    return sram_.read<T>(addr);
+  }
+  template <typename T> void store(Context &c, uint32_t addr, T v) {
+    check_address(addr, sizeof(T), true);
+    ++c.stats.stores;
+    sram_.write<T>(addr, v);
+  }
+  // Multi-access instructions report their addresses so element conflicts
+  // can be counted; each extra access to an already busy element stalls the
+  // pipeline by the configured penalty.
+  void note_accesses(const uint32_t *addrs, const uint32_t *sizes, unsigned n);
+
+  // Control.
+  void start_repeat(Context &c, uint32_t count, uint32_t body_bundles);
+  void run_worker(Context &sup, uint32_t entry, uint32_t vertex, bool all);
+  void exit_worker(Context &c, bool status);
+  void sync(Context &c, unsigned zone);
+  uint32_t read_csr(Context &c, uint32_t number);
+  void write_csr(Context &c, uint32_t number, uint32_t value);
+
+private:
+  void issue(Context &c);
+  void execute(Context &c, const DecodedWord &w);
+  [[noreturn]] void raise(const Context &c, uint32_t pc, const FaultException &f);
+  std::string describe_waits() const;
+  unsigned running_workers() const;
+
+  TileParams p_;
+  Sram sram_;
+  std::vector<DecodedWord> code_; // one per 4-byte word of SRAM
+  std::array<Context, 7> ctx_;
+  std::array<uint32_t, 6> worker_base_{};
+  // Supervisor CSRs.
+  uint32_t fp_ictl_ = 0, cccsload_ = 0, cr_ = 0;
+  uint64_t now_ = 0;
+  uint64_t slot_counter_ = 0;
+  uint64_t last_progress_ = 0;
+  uint64_t pending_stall_ = 0;
+  uint32_t exit_address_ = 0;
+  bool exit_status_and_ = true;
+  TileStats stats_;
+  IssueObserver *observer_ = nullptr;
+
+  // Per-issue scratch.
+  uint32_t pc_ = 0, next_pc_ = 0;
+  bool branch_taken_ = false;
+  bool defer_arf_ = false;
+  struct PendingWrite {
+    unsigned reg;
+    uint32_t value;
+  };
+  std::array<PendingWrite, 8> pending_arf_{};
+  unsigned pending_count_ = 0;
+};
+
+// The executor half of the ISA table: exec function of every Op.
+ExecFn exec_function(isa::Op op);
+
+} // namespace ipusim::tile

@@ -1,0 +1,39 @@
+// Everything the tile model needs from the machine config, resolved once into
+// plain values (the hot path never looks at the config tree).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "sim/isa/isa.hpp"
+
+namespace ipusim::tile {
+
+struct SramParams {
+  uint32_t base_address = 0x40000;
+  uint32_t size_bytes = 256 * 1024;
+  uint32_t element_bytes = 16 * 1024;
+  uint32_t interleaved_base = 0x60000; // first address of the interleaved region
+  uint32_t interleave_bytes = 8;       // granule alternating between the two elements of a pair
+  uint32_t latency_cycles = 6;
+  uint32_t conflict_penalty_cycles = 1;
+};
+
+struct TileParams {
+  std::string machine_name = "gc2";
+  unsigned workers = 6;
+  double clock_hz = 1.6e9;
+  SramParams sram;
+  unsigned repeat_count_bits = 12;
+  unsigned branch_taken_extra_cycles = 0; // thread cycles
+  // Thread cycles per issue, indexed by isa::TimingClass.
+  std::array<uint32_t, isa::kTimingClassCount> issue_cycles{};
+  uint64_t watchdog_cycles = 1000000;
+  uint64_t max_cycles = 100000000;
+  unsigned tile_id = 0;
+
+  TileParams() { issue_cycles.fill(1); }
+};
+
+} // namespace ipusim::tile

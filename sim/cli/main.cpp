@@ -1,0 +1,100 @@
+// The ipusim command line: run, asm, describe. Every error is one line on
+// stderr and a distinct exit code (docs/cli.md).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <systemc>
+
+#include "sim/assembler/assembler.hpp"
+#include "sim/cli/describe.hpp"
+#include "sim/common/error.hpp"
+#include "sim/config/loader.hpp"
+#include "sim/config/machine_schema.hpp"
+#include "sim/config/presets.hpp"
+#include "sim/engine/simulation.hpp"
+
+using namespace ipusim;
+
+namespace {
+
+int cmd_run(const std::string &yaml, const std::vector<std::string> &params, const std::string &out,
+            const std::vector<std::string> &argv) {
+  engine::RunRequest req{yaml, params, out, argv};
+  engine::RunResult r = engine::run_simulation(req);
+  std::cout << r.summary << "\nresults: " << r.directory << "\n";
+  return 0;
+}
+
+int cmd_asm(const std::string &file, const std::vector<std::string> &includes, const std::vector<std::string> &defines,
+            const std::string &arch) {
+  std::string preset = config::find_preset(arch, SourceLocation{"--arch", 0, 0}, engine::preset_dirs());
+  config::ConfigTree machine = config::load_config(config::machine_schema(), preset);
+  assembler::AssembleOptions ao;
+  ao.sources = {file};
+  ao.include_dirs = includes;
+  ao.defines = defines;
+  ao.arch_version = static_cast<unsigned>(machine.get_uint("arch_version"));
+  auto units = assembler::assemble_sources(ao);
+  assembler::LinkOptions lo;
+  lo.base_address = static_cast<uint32_t>(machine.get_uint("tile.sram.base_address"));
+  lo.limit_address = lo.base_address + static_cast<uint32_t>(machine.get_uint("tile.sram.size_bytes"));
+  assembler::LinkedProgram p = assembler::link(units, lo);
+  for (const auto &u : units)
+    for (const auto &w : u.warnings) std::cerr << w << "\n";
+  std::cout << assembler::format_listing(p);
+  return 0;
+}
+
+} // namespace
+
+// libsystemc provides main(), which calls sc_main after its own set-up.
+int sc_main(int argc, char **argv) {
+  CLI::App app{"ipusim: a cycle-level simulator of the Graphcore IPU"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(IPUSIM_VERSION));
+  std::vector<std::string> args(argv, argv + argc);
+
+  std::string run_yaml, out_dir;
+  std::vector<std::string> params;
+  auto *run = app.add_subcommand("run", "Simulate a run described by a YAML file");
+  run->add_option("RUN.yaml", run_yaml, "Run description")->required();
+  run->add_option("-p,--param", params, "Override a config key: key.path=value (machine.* for the machine)");
+  run->add_option("-o,--output", out_dir, "Results folder (must not exist or be empty)");
+
+  std::string asm_file, arch = "gc200";
+  std::vector<std::string> includes, defines;
+  auto *as = app.add_subcommand("asm", "Assemble a .S file and print a listing");
+  as->add_option("FILE.S", asm_file, "Assembly source")->required();
+  as->add_option("-I", includes, "Include directory");
+  as->add_option("-D", defines, "Define NAME or NAME=VALUE");
+  as->add_option("--arch", arch, "Machine preset (gc2, gc200, bow, c600) or a machine YAML");
+
+  std::string topic = "all";
+  bool markdown = false;
+  auto *desc = app.add_subcommand("describe", "Print config keys, instructions, CSRs and statistics");
+  desc->add_option("TOPIC", topic, "all, machine, run, isa, csr or stats");
+  desc->add_flag("--markdown", markdown, "Markdown tables (for docs/)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "ipusim: usage error: " << e.what() << " (try --help)\n";
+    return static_cast<int>(ExitCode::usage);
+  }
+  try {
+    if (*run) return cmd_run(run_yaml, params, out_dir, args);
+    if (*as) return cmd_asm(asm_file, includes, defines, arch);
+    if (*desc) {
+      std::cout << cli::describe(topic, markdown);
+      return 0;
+    }
+  } catch (const Error &e) {
+    std::cerr << e.what() << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::exception &e) {
+    std::cerr << "ipusim: internal error: " << e.what() << "\n";
+    return static_cast<int>(ExitCode::internal);
+  }
+  return 0;
+}

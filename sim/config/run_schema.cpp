@@ -1,0 +1,120 @@
+#include "sim/config/run_schema.hpp"
+
+#include "sim/config/tree.hpp"
+
+#include <limits>
+
+namespace ipusim::config {
+namespace {
+
+// A vertex field is wired to a tensor or holds a value, never both.
+void check_vertex_field(const ConfigNode &field) {
+  const std::string &kind = field.get_string("kind");
+  const std::string &name = field.get_string("name");
+  if (kind == "tensor") {
+    if (!field.has("tensor")) field.fail("vertex field '" + name + "' of kind tensor needs 'tensor'");
+    if (field.has("value")) field.fail("value", "vertex field '" + name + "' of kind tensor takes no 'value'");
+  } else {
+    if (!field.has("value")) field.fail("vertex field '" + name + "' of kind " + kind + " needs 'value'");
+    if (field.has("tensor")) field.fail("tensor", "vertex field '" + name + "' of kind " + kind + " takes no 'tensor'");
+  }
+}
+
+void check_random(const ConfigNode &random) {
+  if (random.get_float("min") > random.get_float("max"))
+    random.fail("max", "random init: max is below min");
+}
+
+Schema build() {
+  const Schema vertex_field =
+      Struct("vertex_field", "One field of the vertex state the entry point reads")
+          .field("name", String().required().desc("Field name (for messages and traces)"))
+          .field("kind", Enum({"tensor", "uint", "int", "float", "half"})
+                             .required()
+                             .desc("tensor: the address of a tensor; otherwise a scalar value of this type"))
+          .field("tensor", String().optional().desc("Name of the tensor whose address is stored (kind tensor)"))
+          .field("value", Float().optional().desc("The value stored (scalar kinds)"))
+          .field("offset_elems", UInt().def(0).desc("Elements added to the tensor's address (kind tensor; ignored otherwise)"))
+          .check(check_vertex_field);
+
+  const Schema random = Struct("random", "Uniform random values")
+                            .field("seed", UInt().optional().desc("Seed; absent: derived from the run's seed"))
+                            .field("min", Float().def(-1).desc("Smallest value"))
+                            .field("max", Float().def(1).desc("Largest value"))
+                            .check(check_random);
+
+  const Schema init = Struct("init", "Initial contents; exactly one of npy, fill, random")
+                          .field("npy", Path().optional().desc("A .npy file with the tensor's shape and dtype"))
+                          .field("fill", Float().optional().desc("Every element set to this value"))
+                          .field("random", random.optional())
+                          .exactly_one_of({"npy", "fill", "random"})
+                          .optional();
+
+  const Schema tensor =
+      Struct("tensor", "A tensor placed in tile memory")
+          .field("name", String().required().desc("Tensor name"))
+          .field("dtype", Enum({"half", "float", "int", "uint", "short", "ushort", "char", "uchar", "bool", "longlong",
+                                "ulonglong"})
+                              .required()
+                              .desc("Element type"))
+          .field("shape", List(UInt()).min_size(1).desc("Dimensions, outermost first"))
+          .field("align", UInt().unit("bytes").min(1).def(8).desc("Alignment of the first element"))
+          .field("region", Enum({"any", "interleaved", "non_interleaved"})
+                               .def("any")
+                               .desc("Memory region the tensor must be placed in"))
+          .field("init", init.desc("Initial contents (absent: zero)"))
+          .field("output", Bool().def(false).desc("Written out after the run"));
+
+  const Schema program =
+      Struct("program", "The code to run and its data")
+          .field("sources", List(Path()).min_size(1).desc("Assembly (.S) sources, assembled in order"))
+          .field("include_dirs", List(Path()).def_yaml("[]").desc("Directories searched by #include"))
+          .field("defines", Map(String()).def_yaml("{}").desc("Preprocessor definitions NAME: value"))
+          .field("entry", String().required().desc("Symbol where execution starts"))
+          .field("start", Enum({"supervisor", "worker", "all_workers"})
+                              .def("supervisor")
+                              .desc("Which contexts start at the entry symbol"))
+          .field("vertex", List(vertex_field).def_yaml("[]").desc("Vertex state, in field order"))
+          .field("tensors", List(tensor).def_yaml("[]").desc("Tensors in tile memory"));
+
+  const Schema trace =
+      Struct("trace", "Instruction trace")
+          .field("enabled", Bool().def(true).desc("Write the trace"))
+          .field("start_cycle", UInt().unit("cycles").def(0).desc("First cycle traced"))
+          .field("end_cycle", UInt()
+                                  .unit("cycles")
+                                  .def(std::numeric_limits<std::uint64_t>::max())
+                                  .desc("Last cycle traced"))
+          .field("max_events", UInt().min(1).def(10000000).desc("Events kept before tracing stops"));
+
+  const Schema vcd = Struct("vcd", "Waveform (VCD) output")
+                         .field("enabled", Bool().def(false).desc("Write a VCD file"))
+                         .field("signals", List(Enum({"pc", "issue", "context", "stall"}))
+                                               .def_yaml("[pc, issue]")
+                                               .desc("Signals written"));
+
+  const Schema outputs = Struct("outputs", "What the run writes")
+                             .field("dir", Path().optional().desc("Output folder (absent: chosen by the command line)"))
+                             .field("trace", trace)
+                             .field("vcd", vcd);
+
+  return Struct("run", "One simulation run")
+      .field("name", String().required().desc("Run name"))
+      .field("machine", String().required().desc("Machine preset (configs/machines/<name>.yaml) or path to a YAML file"))
+      .field("machine_overrides", Map(AnyScalar())
+                                      .def_yaml("{}")
+                                      .desc("key.path: value pairs applied to the machine config like -p"))
+      .field("seed", UInt().def(1).desc("Seed of every random choice in the run"))
+      .field("max_cycles", UInt().unit("cycles").min(1).def(100000000).desc("Cycles after which the run stops"))
+      .field("program", program)
+      .field("outputs", outputs);
+}
+
+} // namespace
+
+const Schema &run_schema() {
+  static const Schema schema = build();
+  return schema;
+}
+
+} // namespace ipusim::config

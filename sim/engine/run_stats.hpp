@@ -1,0 +1,17 @@
+// The statistics of a single-tile run: what `stats.json` and `summary.txt` hold.
+// Host-dependent values live under "host." so runs can be compared without them.
+#pragma once
+
+#include <string>
+
+#include "models/tile/tile_core.hpp"
+#include "traces/perfetto_json.hpp"
+#include "traces/stats.hpp"
+
+namespace ipusim::engine {
+
+Stats collect_run_stats(const tile::TileCore &core, double host_seconds, const PerfettoJsonWriter *trace);
+std::string run_summary(const Stats &stats, const tile::TileCore &core, const std::string &run_name,
+                        const std::string &machine);
+
+} // namespace ipusim::engine

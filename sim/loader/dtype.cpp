@@ -1,0 +1,55 @@
+#include "sim/loader/dtype.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include "sim/numeric/half.hpp"
+
+namespace ipusim::loader {
+
+std::optional<DType> dtype_named(const std::string &n) {
+  static const DType table[] = {
+      {"half", 2, "<f2", true, true},       {"float", 4, "<f4", true, true},
+      {"int", 4, "<i4", false, true},       {"uint", 4, "<u4", false, false},
+      {"short", 2, "<i2", false, true},     {"ushort", 2, "<u2", false, false},
+      {"char", 1, "|i1", false, true},      {"uchar", 1, "|u1", false, false},
+      {"bool", 1, "|b1", false, false},     {"longlong", 8, "<i8", false, true},
+      {"ulonglong", 8, "<u8", false, false},
+  };
+  for (const DType &t : table)
+    if (t.name == n) return t;
+  return std::nullopt;
+}
+
+void encode_element(const DType &t, double v, uint8_t *out) {
+  if (t.name == "half") {
+    uint16_t h = f16_from_double(v);
+    std::memcpy(out, &h, 2);
+    return;
+  }
+  if (t.name == "float") {
+    float f = static_cast<float>(v);
+    std::memcpy(out, &f, 4);
+    return;
+  }
+  if (t.name == "bool") {
+    out[0] = v != 0.0;
+    return;
+  }
+  uint64_t bits = static_cast<uint64_t>(static_cast<int64_t>(std::nearbyint(v)));
+  for (uint32_t b = 0; b < t.size; ++b) out[b] = static_cast<uint8_t>(bits >> (8 * b));
+}
+
+uint64_t SplitMix64::next() {
+  uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+double SplitMix64::uniform(double lo, double hi) {
+  double u = static_cast<double>(next() >> 11) * 0x1.0p-53;
+  return lo + u * (hi - lo);
+}
+
+} // namespace ipusim::loader

@@ -1,0 +1,13 @@
+// Reads a resolved machine config into the tile model's plain parameters.
+#pragma once
+
+#include "models/tile/tile_params.hpp"
+#include "sim/config/tree.hpp"
+
+namespace ipusim::loader {
+
+// Checks cross-key consistency (e.g. the interleaved region inside the SRAM)
+// and reports problems at the key's file:line:column.
+tile::TileParams tile_params_from(const config::ConfigTree &machine);
+
+} // namespace ipusim::loader

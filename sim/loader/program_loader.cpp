@@ -1,0 +1,261 @@
+#include "sim/loader/program_loader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "sim/assembler/assembler.hpp"
+#include "sim/isa/registers.hpp"
+
+namespace ipusim::loader {
+
+namespace {
+
+uint32_t align_up(uint32_t v, uint32_t a) { return a <= 1 ? v : (v + a - 1) / a * a; }
+
+// Bump allocators for the two regions.
+struct Regions {
+  uint32_t r0_next, r0_end, il_next, il_end;
+};
+
+std::string boot_stub(const std::string &start, uint32_t entry, uint32_t vertex, uint32_t sup_stack_top) {
+  // ipusim's own supervisor code: sets up what the runtime would and ends at
+  // __ipusim_exit; reaching that address ends the supervisor's program.
+  std::string s = ".section .text.__ipusim_boot, \"ax\"\n.supervisor\n.align 8\n__ipusim_boot:\n";
+  s += fmt::format("  setzi $m{}, {}\n", isa::kMStackPointer, sup_stack_top);
+  if (start == "supervisor") {
+    s += fmt::format("  setzi $m{}, {}\n", isa::kMVertexBase, vertex);
+    s += fmt::format("  setzi $m{}, __ipusim_exit\n", isa::kMLinkRegister);
+    s += fmt::format("  bri {}\n", entry);
+  } else {
+    s += fmt::format("  setzi $m0, {}\n  setzi $m1, {}\n", entry, vertex);
+    s += start == "worker" ? "  run $m0, $m1, 0\n" : "  runall $m0, $m1, 0\n";
+    s += "  sync 2\n  bri __ipusim_exit\n";
+  }
+  s += "__ipusim_exit:\n  nop\n";
+  return s;
+}
+
+void fill_tensor(const config::ConfigNode &t, const PlacedTensor &pt, uint64_t run_seed, uint8_t *dst) {
+  size_t count = pt.bytes / pt.dtype.size;
+  if (!t.has("init")) return; // zero
+  const config::ConfigNode &init = t.node("init");
+  if (init.has("fill")) {
+    double v = init.get_float("fill");
+    for (size_t i = 0; i < count; ++i) encode_element(pt.dtype, v, dst + i * pt.dtype.size);
+  } else if (init.has("random")) {
+    const config::ConfigNode &r = init.node("random");
+    uint64_t seed = r.has("seed") ? r.get_uint("seed") : run_seed ^ std::hash<std::string>{}(pt.name);
+    SplitMix64 gen(seed);
+    double lo = r.get_float("min"), hi = r.get_float("max");
+    for (size_t i = 0; i < count; ++i) {
+      double v = gen.uniform(lo, hi);
+      if (!pt.dtype.is_float) v = std::floor(v);
+      encode_element(pt.dtype, v, dst + i * pt.dtype.size);
+    }
+  } else if (init.has("npy")) {
+    const std::string &path = init.get_path("npy");
+    NpyArray a;
+    try {
+      a = read_npy(path);
+    } catch (const Error &e) {
+      init.fail("npy", e.what());
+    }
+    if (a.dtype != pt.dtype.npy)
+      init.fail("npy", fmt::format("{} has dtype '{}' but tensor '{}' is {} ('{}')", path, a.dtype, pt.name,
+                                   pt.dtype.name, pt.dtype.npy));
+    std::vector<uint64_t> shape(a.shape.begin(), a.shape.end());
+    if (shape != pt.shape)
+      init.fail("npy", fmt::format("{} has shape ({}) but tensor '{}' has shape ({})", path,
+                                   fmt::join(shape, ", "), pt.name, fmt::join(pt.shape, ", ")));
+    std::copy(a.data.begin(), a.data.end(), dst);
+  }
+}
+
+} // namespace
+
+LoadedProgram load_program(const config::ConfigNode &program, unsigned arch_version, uint64_t run_seed,
+                           tile::TileCore &core) {
+  LoadedProgram out;
+  out.start = program.get_string("start");
+  const tile::Sram &sram = core.sram();
+
+  // 1. Assemble and place the user's code.
+  assembler::AssembleOptions ao;
+  ao.sources = program.get_string_list("sources");
+  ao.include_dirs = program.get_string_list("include_dirs");
+  for (const std::string &k : program.node("defines").keys()) {
+    const std::string &v = program.node("defines").get_string(k);
+    ao.defines.push_back(v.empty() ? k : k + "=" + v);
+  }
+  ao.arch_version = arch_version;
+  std::vector<assembler::AssemblyUnit> units = assembler::assemble_sources(ao);
+  assembler::LinkOptions lo;
+  lo.base_address = sram.base();
+  lo.limit_address = sram.end();
+  out.code = assembler::link(units, lo);
+  for (const auto &s : out.code.sections)
+    out.allocations.push_back({s.name, s.code ? "code" : "data", s.address, static_cast<uint32_t>(s.bytes.size())});
+
+  const std::string entry_name = program.get_string("entry");
+  auto entry_it = out.code.symbols.find(entry_name);
+  if (entry_it == out.code.symbols.end())
+    program.fail("entry", "entry symbol '" + entry_name + "' is not defined by the sources");
+  out.entry = entry_it->second;
+  auto ctx = out.code.symbol_context[entry_name];
+  if (out.start == "supervisor" && ctx == assembler::ContextKind::worker)
+    program.fail("start", "'" + entry_name + "' is worker code (.worker); use start: worker or all_workers");
+  if (out.start != "supervisor" && ctx == assembler::ContextKind::supervisor)
+    program.fail("start", "'" + entry_name + "' is supervisor code (.supervisor); use start: supervisor");
+
+  // 2. Lay out the data areas after the code.
+  uint32_t stub_addr = align_up(out.code.end_address, 8);
+  const uint32_t stub_bytes = 64;
+  uint32_t vertex_addr = align_up(stub_addr + stub_bytes, 8);
+  const config::ConfigNode &vfields = program.node("vertex");
+  uint32_t vertex_bytes = static_cast<uint32_t>(4 * vfields.size());
+  uint32_t scratch_addr = align_up(vertex_addr + vertex_bytes, 8);
+  uint32_t stack_addr = scratch_addr + 6 * kWorkerScratchBytes;
+  uint32_t stack_top = stack_addr + kSupervisorStackBytes;
+  const uint32_t il_base = sram.params().interleaved_base;
+  if (stack_top > sram.end())
+    program.fail("sources", fmt::format("the code and runtime areas need {} bytes, more than the tile's {}",
+                                        stack_top - sram.base(), sram.params().size_bytes));
+  out.allocations.push_back({"boot stub", "stub", stub_addr, stub_bytes});
+  out.allocations.push_back({"vertex state", "vertex", vertex_addr, vertex_bytes});
+  out.allocations.push_back({"worker scratch", "scratch", scratch_addr, 6 * kWorkerScratchBytes});
+  out.allocations.push_back({"supervisor stack", "stack", stack_addr, kSupervisorStackBytes});
+  Regions r{stack_top, std::max(il_base, stack_top), std::max(il_base, stack_top), sram.end()};
+  if (r.r0_next > il_base) r.r0_end = r.r0_next; // code spilled into the interleaved region
+
+  // 3. Tensors.
+  std::vector<uint8_t> image(sram.params().size_bytes, 0);
+  for (const config::ConfigNode &t : program.node("tensors")) {
+    PlacedTensor pt;
+    pt.name = t.get_string("name");
+    pt.dtype = *dtype_named(t.get_string("dtype"));
+    pt.shape = t.get_uint_list("shape");
+    pt.output = t.get_bool("output");
+    uint64_t count = 1;
+    for (uint64_t d : pt.shape) count *= d;
+    uint64_t bytes = count * pt.dtype.size;
+    for (const PlacedTensor &other : out.tensors)
+      if (other.name == pt.name) t.fail("name", "tensor '" + pt.name + "' is defined twice");
+    uint32_t align = static_cast<uint32_t>(t.get_uint("align"));
+    if (align % pt.dtype.size != 0 && pt.dtype.size % align != 0)
+      t.fail("align", fmt::format("alignment {} does not suit {}-byte {} elements", align, pt.dtype.size,
+                                  pt.dtype.name));
+    const std::string &region = t.get_string("region");
+    auto try_fit = [&](uint32_t &next, uint32_t end) -> bool {
+      uint64_t a = align_up(next, std::max<uint32_t>(align, pt.dtype.size));
+      if (a + bytes > end) return false;
+      pt.address = static_cast<uint32_t>(a);
+      next = static_cast<uint32_t>(a + bytes);
+      return true;
+    };
+    bool placed = false;
+    if (region != "interleaved") placed = try_fit(r.r0_next, r.r0_end);
+    if (!placed && region != "non_interleaved") placed = try_fit(r.il_next, r.il_end);
+    if (!placed) {
+      uint64_t free0 = r.r0_end > r.r0_next ? r.r0_end - r.r0_next : 0;
+      uint64_t free1 = r.il_end > r.il_next ? r.il_end - r.il_next : 0;
+      uint64_t avail = region == "interleaved" ? free1 : region == "non_interleaved" ? free0 : std::max(free0, free1);
+      t.fail("shape", fmt::format("tensor '{}' ({} bytes) does not fit in tile {}'s {} memory: {} bytes free, "
+                                  "short by {} bytes",
+                                  pt.name, bytes, core.params().tile_id,
+                                  region == "any" ? "free" : region, avail, bytes - avail));
+    }
+    pt.bytes = static_cast<uint32_t>(bytes);
+    fill_tensor(t, pt, run_seed, image.data() + (pt.address - sram.base()));
+    out.allocations.push_back({pt.name, "tensor", pt.address, pt.bytes});
+    out.tensors.push_back(pt);
+  }
+
+  // 4. Vertex state: one 32-bit word per field.
+  out.vertex = vertex_addr;
+  uint32_t word_addr = vertex_addr;
+  for (const config::ConfigNode &f : vfields) {
+    const std::string &kind = f.get_string("kind");
+    uint32_t word = 0;
+    if (kind == "tensor") {
+      const std::string &tn = f.get_string("tensor");
+      auto it = std::find_if(out.tensors.begin(), out.tensors.end(), [&](const PlacedTensor &p) { return p.name == tn; });
+      if (it == out.tensors.end()) f.fail("tensor", "vertex field '" + f.get_string("name") + "' names unknown tensor '" + tn + "'");
+      uint64_t off = f.get_uint("offset_elems") * it->dtype.size;
+      if (off > it->bytes) f.fail("offset_elems", "offset is past the end of tensor '" + tn + "'");
+      word = it->address + static_cast<uint32_t>(off);
+    } else {
+      double v = f.get_float("value");
+      DType dt = *dtype_named(kind == "half" ? "half" : kind == "float" ? "float" : kind == "int" ? "int" : "uint");
+      uint8_t b[4] = {0, 0, 0, 0};
+      encode_element(dt, v, b);
+      word = b[0] | (b[1] << 8) | (b[2] << 16) | (uint32_t(b[3]) << 24);
+    }
+    std::memcpy(image.data() + (word_addr - sram.base()), &word, 4);
+    word_addr += 4;
+  }
+
+  // 5. Write everything into the tile: data first, then code (pre-decoded).
+  tile::Sram &mem = core.sram();
+  for (size_t i = 0; i < image.size(); ++i)
+    if (image[i]) mem.ptr(sram.base())[i] = image[i];
+  for (const auto &s : out.code.sections) {
+    if (!s.code) {
+      std::copy(s.bytes.begin(), s.bytes.end(), mem.ptr(s.address));
+      continue;
+    }
+    std::vector<uint32_t> words(s.bytes.size() / 4);
+    std::memcpy(words.data(), s.bytes.data(), words.size() * 4);
+    core.load_code(s.address, words);
+  }
+
+  // 6. The boot stub, linked at its own address.
+  std::vector<assembler::AssemblyUnit> stub_units{
+      assembler::assemble_text(boot_stub(out.start, out.entry, vertex_addr, stack_top), "<ipusim boot stub>")};
+  assembler::LinkOptions so;
+  so.base_address = stub_addr;
+  so.limit_address = stub_addr + stub_bytes;
+  assembler::LinkedProgram stub = assembler::link(stub_units, so);
+  for (const auto &s : stub.sections) {
+    std::vector<uint32_t> words(s.bytes.size() / 4);
+    std::memcpy(words.data(), s.bytes.data(), words.size() * 4);
+    core.load_code(s.address, words);
+  }
+  out.boot = stub.symbols.at("__ipusim_boot");
+  out.exit = stub.symbols.at("__ipusim_exit");
+  for (unsigned w = 0; w < 6; ++w) core.set_worker_base(w, scratch_addr + w * kWorkerScratchBytes);
+  core.start_supervisor(out.boot, out.exit);
+  return out;
+}
+
+NpyArray read_tensor(const tile::TileCore &core, const PlacedTensor &t) {
+  NpyArray a;
+  a.dtype = t.dtype.npy;
+  a.shape.assign(t.shape.begin(), t.shape.end());
+  const uint8_t *p = core.sram().ptr(t.address);
+  a.data.assign(p, p + t.bytes);
+  return a;
+}
+
+std::string memory_report(const LoadedProgram &p, const tile::TileCore &core) {
+  const auto &sp = core.sram().params();
+  std::vector<Allocation> all = p.allocations;
+  std::sort(all.begin(), all.end(), [](const Allocation &a, const Allocation &b) { return a.address < b.address; });
+  std::string s = fmt::format("tile {} SRAM 0x{:05x}..0x{:05x} ({} bytes), interleaved from 0x{:05x}\n",
+                              core.params().tile_id, sp.base_address, sp.base_address + sp.size_bytes, sp.size_bytes,
+                              sp.interleaved_base);
+  s += fmt::format("{:<10} {:>8} {:>8}  {:<8} {}\n", "address", "bytes", "gap", "kind", "name");
+  uint32_t cursor = sp.base_address;
+  uint64_t used = 0;
+  for (const Allocation &a : all) {
+    s += fmt::format("0x{:05x}    {:>8} {:>8}  {:<8} {}\n", a.address, a.bytes, a.address >= cursor ? a.address - cursor : 0,
+                     a.kind, a.name);
+    used += a.bytes;
+    cursor = std::max(cursor, a.address + a.bytes);
+  }
+  s += fmt::format("used {} bytes, free {} bytes\n", used, sp.size_bytes - used);
+  return s;
+}
+
+} // namespace ipusim::loader

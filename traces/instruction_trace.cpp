@@ -1,0 +1,40 @@
+#include "traces/instruction_trace.hpp"
+
+#include <fmt/format.h>
+
+namespace ipusim::traces {
+
+InstructionTrace::InstructionTrace(const std::string &path, TraceWindow window, uint64_t max_events,
+                                   unsigned tile_id, unsigned workers)
+    : writer_(path, window, max_events), window_(window), pid_(static_cast<int>(tile_id)), slots_(workers) {
+  writer_.process_name(pid_, fmt::format("tile {}", tile_id));
+  writer_.thread_name(pid_, 0, "supervisor");
+  writer_.thread_sort_index(pid_, 0, 0);
+  for (unsigned w = 1; w <= workers; ++w) {
+    writer_.thread_name(pid_, static_cast<int>(w), fmt::format("worker {}", w - 1));
+    writer_.thread_sort_index(pid_, static_cast<int>(w), static_cast<int>(w));
+  }
+  writer_.thread_name(pid_, 7, "pipeline stalls");
+  writer_.thread_sort_index(pid_, 7, 7);
+}
+
+void InstructionTrace::on_issue(uint64_t cycle, const tile::Context &ctx, uint32_t pc, const tile::DecodedWord &first,
+                                const tile::DecodedWord *second, uint64_t thread_cycles) {
+  if (!window_.contains(cycle)) return; // cheap rejection before any formatting
+  bool sup = ctx.supervisor;
+  std::string text = isa::disassemble(first.insn, sup);
+  std::string name(isa::form(first.insn.op).mnemonic);
+  if (second) {
+    text = "{ " + text + " ; " + isa::disassemble(second->insn, sup) + " }";
+    name += " + ";
+    name += isa::form(second->insn.op).mnemonic;
+  }
+  writer_.complete(pid_, static_cast<int>(ctx.index), name, cycle, thread_cycles * slots_, pc, text);
+}
+
+void InstructionTrace::on_stall(uint64_t cycle, uint64_t cycles, const char *reason) {
+  if (!window_.contains(cycle)) return;
+  writer_.complete(pid_, 7, reason, cycle, cycles, 0, fmt::format("{} cycle(s)", cycles));
+}
+
+} // namespace ipusim::traces

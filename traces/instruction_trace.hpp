@@ -1,0 +1,32 @@
+// Turns the tile's issue stream into a Perfetto/Chrome JSON trace: one process
+// per tile, one track per context (supervisor, worker 0..5) and one for
+// pipeline stalls; each issue is a slice lasting the context's issue interval
+// (one thread cycle = barrel-slots tile cycles), with its PC and disassembly.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "models/tile/tile_core.hpp"
+#include "traces/perfetto_json.hpp"
+
+namespace ipusim::traces {
+
+class InstructionTrace : public tile::IssueObserver {
+public:
+  InstructionTrace(const std::string &path, TraceWindow window, uint64_t max_events, unsigned tile_id,
+                   unsigned workers);
+  void on_issue(uint64_t cycle, const tile::Context &ctx, uint32_t pc, const tile::DecodedWord &first,
+                const tile::DecodedWord *second, uint64_t thread_cycles) override;
+  void on_stall(uint64_t cycle, uint64_t cycles, const char *reason) override;
+  void finish() { writer_.finish(); }
+  const PerfettoJsonWriter &writer() const { return writer_; }
+
+private:
+  PerfettoJsonWriter writer_;
+  TraceWindow window_;
+  int pid_;
+  unsigned slots_;
+};
+
+} // namespace ipusim::traces
