@@ -470,6 +470,15 @@ void Gas::finish() {
             "undefined symbol '" + v.unknown_symbol + "' in the value of '" + p.name + "'");
   }
   for (const PendingSize &p : pending_sizes_) {
+    // The size of a symbol that is never defined is never used; clang's
+    // assembler ignores it, and poplibs has a few such leftovers.
+    auto it = unit_.symbols.find(p.name);
+    if (it == unit_.symbols.end() || !it->second.defined) {
+      SourcePos at = p.pos;
+      unit_.warnings.push_back(at.str() + ": warning: '.size' of '" + p.name + "', which is never defined, is ignored" +
+                               (p.note.empty() ? "" : " (" + p.note + ")"));
+      continue;
+    }
     Value v = evaluate(p.expr, context_of(p));
     if (!v.absolute() || v.offset < 0 || v.offset > UINT32_MAX)
       fail_at(p.pos, p.note, "the size of '" + p.name + "' must be a constant between 0 and 2^32-1");

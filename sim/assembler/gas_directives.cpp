@@ -3,6 +3,7 @@
 #include "sim/assembler/gas.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace ipusim::assembler {
 namespace {
@@ -428,6 +429,9 @@ void Gas::symbol_list_directive(const Stmt &s, size_t args_begin, const std::str
   for (auto [pb, pe] : split_commas(t.substr(args_begin, s.end - args_begin))) {
     auto [b, e] = trimmed(t, args_begin + pb, args_begin + pe);
     std::string name(t.substr(b, e - b));
+    // poplibs writes `.globl NAME, @function`; clang's assembler reads
+    // `@function` as one more (unused) name. It names nothing here.
+    if (name.size() > 1 && name[0] == '@' && is_name(name.substr(1))) continue;
     if (!is_name(name)) fail(s, b, "expected a symbol name, found '" + name + "'");
     Symbol &sym = symbol(name);
     if (sym.pos.line == 0 && !sym.defined) sym.pos = pos_at(s, b, name);
@@ -439,13 +443,22 @@ void Gas::symbol_list_directive(const Stmt &s, size_t args_begin, const std::str
 }
 
 void Gas::type_directive(const Stmt &s, size_t args_begin) {
+  // `.type sym, @function`; gas also accepts it without the comma.
   std::string_view t = s.line->text;
   auto parts = split_commas(t.substr(args_begin, s.end - args_begin));
   auto [nb, ne] = trimmed(t, args_begin + parts[0].first, args_begin + parts[0].second);
+  size_t tb = 0, te = 0;
+  if (parts.size() == 1) {
+    size_t blank = nb;
+    while (blank < ne && !is_space(t[blank])) ++blank;
+    std::tie(tb, te) = trimmed(t, blank, ne);
+    ne = blank;
+  } else if (parts.size() == 2) {
+    std::tie(tb, te) = trimmed(t, args_begin + parts[1].first, args_begin + parts[1].second);
+  }
   std::string name(t.substr(nb, ne - nb));
   if (!is_name(name)) fail(s, nb, "expected a symbol name after '.type', found '" + name + "'");
-  if (parts.size() != 2) fail(s, ne, "expected '.type <symbol>, @<type>'");
-  auto [tb, te] = trimmed(t, args_begin + parts[1].first, args_begin + parts[1].second);
+  if (tb >= te) fail(s, ne, "expected '.type <symbol>, @<type>'");
   std::string type(t.substr(tb, te - tb));
   if (!type.empty() && (type[0] == '@' || type[0] == '%')) type.erase(0, 1);
   else if (type.size() >= 2 && type.front() == '"' && type.back() == '"') type = type.substr(1, type.size() - 2);

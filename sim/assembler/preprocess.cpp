@@ -3,6 +3,7 @@
 #include "sim/common/error.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
@@ -60,6 +61,21 @@ InputError cpp_error(const std::string &line) {
   return InputError(line);
 }
 
+bool executable_in_path(const std::string &name) {
+  const char *path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    if (::access((dir + "/" + name).c_str(), X_OK) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 std::vector<std::string> split_lines(const std::string &text) {
   std::vector<std::string> lines;
   size_t start = 0;
@@ -74,13 +90,20 @@ std::vector<std::string> split_lines(const std::string &text) {
 
 } // namespace
 
+std::string default_preprocessor() {
+  for (const char *name : {"clang-cpp", "clang"})
+    if (executable_in_path(name)) return name;
+  return "cpp";
+}
+
 PreprocessResult preprocess(const PreprocessOptions &options) {
   struct stat st {};
   if (::stat(options.source.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
     throw InputError(SourceLocation{options.source, 0, 0}, "cannot read the assembly source: " +
                                                                std::string(std::strerror(errno ? errno : EINVAL)));
 
-  std::vector<std::string> args = {options.cpp, "-x", "assembler-with-cpp", "-undef", "-nostdinc"};
+  const std::string cpp = options.cpp.empty() ? default_preprocessor() : options.cpp;
+  std::vector<std::string> args = {cpp, "-E", "-x", "assembler-with-cpp", "-undef", "-nostdinc"};
   for (const auto &dir : options.include_dirs) args.push_back("-I" + dir);
   for (const auto &def : options.defines) args.push_back("-D" + def);
   args.push_back(options.source);
@@ -115,10 +138,10 @@ PreprocessResult preprocess(const PreprocessOptions &options) {
   posix_spawn_file_actions_addclose(&actions, out_r.fd);
   posix_spawn_file_actions_addclose(&actions, err_r.fd);
   pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, options.cpp.c_str(), &actions, nullptr, argv.data(), envp.data());
+  int rc = ::posix_spawnp(&pid, cpp.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0)
-    throw InputError("cannot run the C preprocessor '" + options.cpp + "': " + std::strerror(rc));
+    throw InputError("cannot run the C preprocessor '" + cpp + "': " + std::strerror(rc));
   out_w.reset();
   err_w.reset();
 
@@ -158,9 +181,9 @@ PreprocessResult preprocess(const PreprocessOptions &options) {
   if (!ok) {
     if (!first_error.empty()) throw cpp_error(first_error);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-      throw InputError("cannot run the C preprocessor '" + options.cpp + "'");
+      throw InputError("cannot run the C preprocessor '" + cpp + "'");
     std::string first = split_lines(err).empty() ? "" : ": " + split_lines(err).front();
-    throw InputError("the C preprocessor '" + options.cpp + "' failed on " + options.source + first);
+    throw InputError("the C preprocessor '" + cpp + "' failed on " + options.source + first);
   }
   result.text = std::move(out);
   return result;

@@ -137,7 +137,8 @@ struct FrontEndOptions {
   std::string source;                     // the .S file
   std::vector<std::string> include_dirs;  // -I, in order
   std::vector<std::string> defines;       // "NAME" or "NAME=VALUE" (-D)
-  std::string cpp = "cpp";                // the C preprocessor program (PATH searched)
+  std::string cpp;                        // the C preprocessor program (PATH searched);
+                                          // empty: default_preprocessor() (preprocess.hpp)
   bool preprocess = true;                 // false: read the file as is (no cpp)
 };
 

@@ -47,8 +47,10 @@ int cmd_asm(const std::string &file, const std::vector<std::string> &includes, c
 
 } // namespace
 
-// libsystemc provides main(), which calls sc_main after its own set-up.
+// The command line proper, called by sc_elab_and_sim (see main below).
 int sc_main(int argc, char **argv) {
+  // sc_stop() reports an informational "simulation stopped by user": not news here.
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   CLI::App app{"ipusim: a cycle-level simulator of the Graphcore IPU"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(IPUSIM_VERSION));
@@ -97,4 +99,11 @@ int sc_main(int argc, char **argv) {
     return static_cast<int>(ExitCode::internal);
   }
   return 0;
+}
+
+// Our own main: silence SystemC's banner (stdout is for results), then let the
+// kernel set itself up and call sc_main above.
+int main(int argc, char **argv) {
+  setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1);
+  return sc_core::sc_elab_and_sim(argc, argv);
 }
