@@ -234,7 +234,8 @@ private:
       }
       return V{false, {}};
     }
-    if (sym && (sym->external || sym->global || sym->weak)) return V{true, Value{-1, 0, name}};
+    if (!local && (ctx_.undefined_is_external || (sym && (sym->external || sym->global || sym->weak))))
+      return V{true, Value{-1, 0, name}};
     if (local) fail(t.offset, "undefined local label '" + shown + "'");
     fail(t.offset, "undefined symbol '" + shown + "'");
   }

@@ -39,6 +39,12 @@ struct EvalContext {
   SourcePos pos;             // where text[0] is
   bool track_columns = true; // pos.column + offset locates each token
   std::string note;          // appended to messages ("in expansion of macro ...")
+  // How evaluate() treats a symbol that is not defined in this unit and
+  // was not declared .extern/.globl/.weak: false, an error; true, an
+  // external reference left to the linker (what gas does; poplibs calls
+  // functions of other files, e.g. `call $lr, convNx1ZeroOutField_half`,
+  // without declaring them).
+  bool undefined_is_external = false;
 
   // The context of an instruction or data item: `.` is the item's address
   // and `pos` is operands[operand_offset].
@@ -49,9 +55,9 @@ struct EvalContext {
 };
 
 // Evaluates `text` after layout. Undefined symbols that were declared
-// .extern/.globl/.weak give an external Value; any other undefined symbol,
-// a syntax error, division by zero or a meaningless relocatable operation is
-// an InputError at the offending token.
+// .extern/.globl/.weak (or any, with undefined_is_external) give an external
+// Value; any other undefined symbol, a syntax error, division by zero or a
+// meaningless relocatable operation is an InputError at the offending token.
 Value evaluate(std::string_view text, const EvalContext &context);
 
 // evaluate() that also requires an absolute result.

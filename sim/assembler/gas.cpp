@@ -59,7 +59,9 @@ std::string position_text(const SourcePos &p) { return p.file + ":" + std::to_st
 
 } // namespace
 
-Gas::Gas(std::string source_name) { unit_.source = std::move(source_name); }
+Gas::Gas(std::string source_name, LayoutOptions options) : options_(std::move(options)) {
+  unit_.source = std::move(source_name);
+}
 
 AssemblyUnit Gas::run(std::vector<Line> lines) {
   Frame top;
@@ -233,6 +235,19 @@ void Gas::close_bundle(const Stmt &s, size_t at) {
             "a bundle must contain exactly 2 instructions, found " + std::to_string(bundle_.size()));
   bundle_[0].bundle_first = true;
   bundle_[1].bundle_second = true;
+  Section &sec = section();
+  sec.alignment = std::max<uint32_t>(sec.alignment, 8);
+  if (options_.pad_bundles && sec.size % 8 == 4) {
+    Item nop;
+    nop.pos = bundle_pos_;
+    nop.note = bundle_note_;
+    nop.seq = bundle_[0].seq;
+    nop.context = bundle_[0].context;
+    nop.mnemonic = "nop";
+    nop.padding = true;
+    emit_instruction(std::move(nop));
+    ++unit_.bundle_padding_nops;
+  }
   for (auto &item : bundle_) emit_instruction(std::move(item));
   bundle_.clear();
 }
@@ -616,8 +631,8 @@ std::string Gas::rewrite_local_refs(const Stmt &s, size_t begin, size_t end) {
 
 // ---- entry points ----
 
-AssemblyUnit assemble_text(const std::string &text, const std::string &file) {
-  Gas gas(file);
+AssemblyUnit assemble_text(const std::string &text, const std::string &file, const LayoutOptions &layout) {
+  Gas gas(file, layout);
   return gas.run(read_lines(text, file));
 }
 
@@ -640,7 +655,7 @@ AssemblyUnit assemble_front_end(const FrontEndOptions &options) {
     ss << in.rdbuf();
     text = ss.str();
   }
-  AssemblyUnit unit = assemble_text(text, options.source);
+  AssemblyUnit unit = assemble_text(text, options.source, options.layout);
   unit.warnings.insert(unit.warnings.begin(), warnings.begin(), warnings.end());
   return unit;
 }

@@ -10,8 +10,9 @@
 // * `.word`, `.int`, `.long` are 4 bytes; `.short`, `.hword` 2; `.quad` 8.
 // * `#` starts a comment; `;` separates statements, except inside `{ }`
 //   where it separates the two instructions of a bundle; a bundle may span
-//   lines. A bundle's alignment is NOT fixed here (the back end reports a
-//   misaligned one).
+//   lines. A bundle that would start at 4 mod 8 gets a `nop` before it
+//   (LayoutOptions::pad_bundles, see unit.hpp) and its section 8-byte
+//   alignment.
 // * Numeric local labels `N:` become `.L.N.<instance>`; `Nb`/`Nf` in
 //   operands and expressions are rewritten to those names.
 // * `.worker` / `.supervisor` set the context kind of what follows, in
@@ -34,7 +35,7 @@ namespace ipusim::assembler {
 
 class Gas {
 public:
-  explicit Gas(std::string source_name);
+  Gas(std::string source_name, LayoutOptions options);
   // Lays out `lines` (see read_lines) and returns the unit. Throws InputError.
   AssemblyUnit run(std::vector<Line> lines);
 
@@ -145,6 +146,7 @@ private:
   bool active() const { return conds_.empty() || conds_.back().active; }
 
   AssemblyUnit unit_;
+  LayoutOptions options_;
   ColumnFinder columns_;
   std::vector<Frame> frames_;
   std::vector<Cond> conds_;

@@ -520,10 +520,20 @@ void Gas::emit_instruction(Item item) {
     fail_at(item.pos, item.note,
             "instruction at offset " + std::to_string(sec.size) + " of section '" + sec.name +
                 "' is not 4-byte aligned (data before it has an odd size)");
-  constexpr uint32_t limit = 16u << 20;
-  if (sec.size > limit - 4) fail_at(item.pos, item.note, "section '" + sec.name + "' would grow beyond 16 MiB");
   item.offset = sec.size;
-  sec.size += 4;
+  item.length = 4;
+  if (options_.instruction_size && !item.padding) {
+    EvalContext ctx = EvalContext::for_item(unit_, index, item);
+    item.length = options_.instruction_size(item, ctx);
+    if (item.length == 0 || item.length % 4 != 0 || item.length > 64)
+      fail_at(item.pos, item.note, "internal: instruction size " + std::to_string(item.length) + " for '" +
+                                       item.mnemonic + "' is not a multiple of 4 between 4 and 64");
+    if (item.length != 4 && (item.bundle_first || item.bundle_second))
+      fail_at(item.pos, item.note, "'" + item.mnemonic + "' expands to more than one instruction and cannot be in a bundle");
+  }
+  constexpr uint32_t limit = 16u << 20;
+  if (sec.size > limit - item.length) fail_at(item.pos, item.note, "section '" + sec.name + "' would grow beyond 16 MiB");
+  sec.size += item.length;
   sec.items.push_back(std::move(item));
 }
 

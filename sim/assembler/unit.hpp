@@ -4,14 +4,16 @@
 // parses each instruction's operands against the ISA table, evaluates their
 // expressions with evaluate() (expr.hpp) and encodes them.
 //
-// Layout is final when the front end returns: every instruction is 4 bytes,
-// so offsets within a section never change. Addresses are offsets within a
+// Layout is final when the front end returns: offsets within a section never
+// change. An instruction is 4 bytes unless the back end's size hook says
+// otherwise (a pseudo-instruction such as `ldconst` that becomes two). Addresses are offsets within a
 // section; where a section lands in tile memory is the loader's business.
 #pragma once
 
 #include "sim/common/error.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -48,19 +50,21 @@ struct Item {
   uint32_t seq = 0;    // statement order; selects the `.set` value in force
   ContextKind context = ContextKind::unknown;
 
-  // Instruction: always 4 bytes.
+  // Instruction.
+  uint32_t length = 4;      // bytes: 4, or what LayoutOptions::instruction_size said
   std::string mnemonic;     // as written
   std::string operands;     // raw text, trimmed, macro-substituted, 1f/1b rewritten
   int operands_column = 0;  // column of operands[0]; 0 when unknown (macro expansion)
   bool bundle_first = false;  // main-pipeline half of `{ A ; B }`
   bool bundle_second = false; // auxiliary half (offset = first's offset + 4)
-  bool padding = false;       // a `nop` inserted by `.align` in a code section
+  bool padding = false;       // a `nop` the front end inserted: by `.align` in a code
+                              // section, or before a bundle that was not 8-byte aligned
 
   // Data: the bytes (zero where a fixup will write).
   std::vector<uint8_t> bytes;
   std::vector<Fixup> fixups;
 
-  uint32_t size() const { return kind == Kind::instruction ? 4u : static_cast<uint32_t>(bytes.size()); }
+  uint32_t size() const { return kind == Kind::instruction ? length : static_cast<uint32_t>(bytes.size()); }
 
   // Where operands[offset] is in the source (the item's own position when
   // columns are unknown).
@@ -82,7 +86,7 @@ struct Section {
   std::string flags;     // e.g. "ax" (quotes removed); "" when not given
   std::string type;      // e.g. "@progbits"; "" when not given
   bool code = false;     // flags contain 'x', or no flags and name starts ".text"
-  uint32_t alignment = 1; // largest `.align` seen (4 at least for code)
+  uint32_t alignment = 1; // largest `.align` seen (4 at least for code, 8 with bundles)
   uint32_t size = 0;
   std::vector<Item> items; // in offset order, no gaps
 };
@@ -124,6 +128,9 @@ struct AssemblyUnit {
   std::map<std::string, std::string> local_label_names;
   // One-line "file:line:col: warning: ..." texts (.warning, cpp warnings).
   std::vector<std::string> warnings;
+  // `nop`s inserted before bundles that would not have been 8-byte aligned
+  // (LayoutOptions::pad_bundles).
+  uint32_t bundle_padding_nops = 0;
 
   // Index of the section called `name`, or -1.
   int find_section(const std::string &name) const {
@@ -133,6 +140,22 @@ struct AssemblyUnit {
   }
 };
 
+struct EvalContext; // expr.hpp
+
+struct LayoutOptions {
+  // A bundle must be 8-byte aligned. poplibs writes bundles wherever it
+  // likes in straight-line code and counts on the assembler to insert a
+  // `nop` before a misaligned one (many hundreds of cases; e.g. a bundle,
+  // one instruction, then another bundle), so that is the default. The nop
+  // is an Item with `padding` set, counted in bundle_padding_nops, and it
+  // happens during layout, so `.` and label differences include it. Set to
+  // false to keep bundles where they fall (the back end then reports them).
+  bool pad_bundles = true;
+  // Size in bytes of an instruction, asked when it is laid out (symbols
+  // defined so far are visible through the context). Null: always 4.
+  std::function<uint32_t(const Item &, const EvalContext &)> instruction_size;
+};
+
 struct FrontEndOptions {
   std::string source;                     // the .S file
   std::vector<std::string> include_dirs;  // -I, in order
@@ -140,6 +163,7 @@ struct FrontEndOptions {
   std::string cpp;                        // the C preprocessor program (PATH searched);
                                           // empty: default_preprocessor() (preprocess.hpp)
   bool preprocess = true;                 // false: read the file as is (no cpp)
+  LayoutOptions layout;
 };
 
 // Preprocess and lay out one source file. Throws InputError.
@@ -147,6 +171,6 @@ AssemblyUnit assemble_front_end(const FrontEndOptions &options);
 
 // Lay out assembly text that needs no preprocessing (it may contain cpp line
 // markers). `file` names it in messages. Throws InputError.
-AssemblyUnit assemble_text(const std::string &text, const std::string &file);
+AssemblyUnit assemble_text(const std::string &text, const std::string &file, const LayoutOptions &layout = {});
 
 } // namespace ipusim::assembler

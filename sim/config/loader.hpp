@@ -6,7 +6,9 @@
 // key; lists and scalars are replaced):
 //   1. the schema defaults;
 //   2. the file named by a top-level `base: <path>` key (relative to the file
-//      that names it; a base may itself have a base; cycles are errors);
+//      that names it; a base may itself have a base; cycles are errors).
+//      `base` is reserved at the top level: a schema cannot have a root field
+//      of that name, and it is not part of the resulting tree;
 //   3. the file itself;
 //   4. the overrides, in order.
 //
@@ -14,7 +16,9 @@
 // scalar, a flow list ("[pc, stall]") or a flow map; an empty value ("key=")
 // puts the key back to its default. List elements are addressed by index:
 // "program.tensors.0.name" or "program.tensors[0].name" (both work; the
-// element must exist). Errors in an override are reported at "-p key=value".
+// element must exist). A map key takes one path segment, so map keys that
+// contain dots can only be set by giving the whole map. Errors in an override
+// are reported at "-p key=value".
 //
 // Every problem is one InputError line, "file:line:col: error: ...", naming the
 // full key path: unknown keys (with the nearest valid name), wrong types,

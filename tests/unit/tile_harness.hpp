@@ -1,0 +1,82 @@
+// Test harness: assemble a small program from text (no cpp), load it on a
+// TileCore with default GC2-like parameters and run the supervisor from
+// `main` until it branches to `done`.
+#pragma once
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+#include <memory>
+#include <string>
+
+#include "models/tile/tile_core.hpp"
+#include "sim/assembler/linker.hpp"
+#include "sim/assembler/unit.hpp"
+
+namespace ipusim::test {
+
+struct TileRun {
+  tile::TileCore core;
+  assembler::LinkedProgram program;
+
+  explicit TileRun(const tile::TileParams &p) : core(p) {}
+  uint32_t sym(const std::string &name) const { return program.symbols.at(name); }
+  uint32_t word(const std::string &name, unsigned index = 0) const {
+    return core.sram().read<uint32_t>(sym(name) + 4 * index);
+  }
+};
+
+inline tile::TileParams default_params() {
+  tile::TileParams p; // Mk1 map: 256 KiB at 0x40000, interleaved from 0x60000
+  p.watchdog_cycles = 10000;
+  p.max_cycles = 1000000;
+  return p;
+}
+
+// Loads without running (call run.core.run(...) yourself).
+inline std::unique_ptr<TileRun> load(const std::string &text, tile::TileParams p = default_params()) {
+  auto r = std::make_unique<TileRun>(p);
+  // Through the C preprocessor, as real sources go (so // comments work).
+  static int counter = 0;
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "ipusim_tile_tests";
+  std::filesystem::create_directories(dir);
+  std::filesystem::path file = dir / ("t" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + ".S");
+  std::ofstream(file) << text;
+  assembler::FrontEndOptions fe;
+  fe.source = file.string();
+  std::vector<assembler::AssemblyUnit> units{assembler::assemble_front_end(fe)};
+  std::filesystem::remove(file);
+  assembler::LinkOptions lo;
+  lo.base_address = p.sram.base_address;
+  lo.limit_address = p.sram.base_address + p.sram.size_bytes;
+  r->program = assembler::link(units, lo);
+  for (const auto &s : r->program.sections) {
+    if (s.code) {
+      std::vector<uint32_t> words(s.bytes.size() / 4);
+      std::memcpy(words.data(), s.bytes.data(), words.size() * 4);
+      r->core.load_code(s.address, words);
+    } else {
+      std::copy(s.bytes.begin(), s.bytes.end(), r->core.sram().ptr(s.address));
+    }
+  }
+  for (unsigned w = 0; w < 6; ++w) r->core.set_worker_base(w, 0x5F000 + 0x100 * w);
+  r->core.start_supervisor(r->sym("main"), r->sym("done"));
+  return r;
+}
+
+inline std::unique_ptr<TileRun> run(const std::string &text, tile::TileParams p = default_params()) {
+  auto r = load(text, p);
+  r->core.run(p.max_cycles);
+  return r;
+}
+
+// A program whose single worker runs `body` (then exitz); data labels may follow in `data`.
+inline std::string worker_program(const std::string &body, const std::string &data = "") {
+  return ".section .text.sup, \"ax\"\n.supervisor\n.align 8\nmain:\n  setzi $m0, worker\n  setzi $m1, vstate\n"
+         "  run $m0, $m1, 0\n  sync 2\n  bri done\ndone:\n  nop\n"
+         ".section .text.w, \"ax\"\n.worker\n.align 8\nworker:\n" +
+         body + "\n  exitz $mzero\n.section .data, \"aw\"\n.align 16\nvstate:\n  .word 0\n" + data + "\n";
+}
+
+} // namespace ipusim::test
