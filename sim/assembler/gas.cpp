@@ -4,6 +4,7 @@
 // conditionals, labels, macros, directives or instructions.
 #include "sim/assembler/gas.hpp"
 
+#include "sim/assembler/data.hpp"
 #include "sim/assembler/preprocess.hpp"
 
 #include <algorithm>
@@ -507,11 +508,25 @@ void Gas::finish() {
       fail_at(r.pos, r.note, "undefined local label '" + r.shown + "' (no '" + r.shown.substr(0, r.shown.size() - 1) +
                                  ":' follows)");
   }
+  // Data whose value became a constant once everything was laid out (a
+  // forward difference such as `.word end - start`) is written now; only
+  // addresses and external references stay fixups.
   for (size_t k = 0; k < unit_.sections.size(); ++k) {
-    for (const Item &item : unit_.sections[k].items) {
+    for (Item &item : unit_.sections[k].items) {
+      std::vector<Fixup> keep;
       for (const Fixup &fx : item.fixups) {
-        evaluate(fx.expression, EvalContext::for_fixup(unit_, static_cast<int>(k), item, fx));
+        Value v = evaluate(fx.expression, EvalContext::for_fixup(unit_, static_cast<int>(k), item, fx));
+        if (!v.absolute()) {
+          keep.push_back(fx);
+          continue;
+        }
+        if (!fits_in(v.offset, fx.size))
+          fail_at(fx.pos, item.note, "value " + std::to_string(v.offset) + " does not fit in " +
+                                         std::to_string(fx.size) + (fx.size == 1 ? " byte" : " bytes"));
+        for (uint32_t b = 0; b < fx.size; ++b)
+          item.bytes[fx.offset + b] = static_cast<uint8_t>(static_cast<uint64_t>(v.offset) >> (8 * b));
       }
+      item.fixups = std::move(keep);
     }
   }
 }

@@ -10,9 +10,9 @@
 // * `.word`, `.int`, `.long` are 4 bytes; `.short`, `.hword` 2; `.quad` 8.
 // * `#` starts a comment; `;` separates statements, except inside `{ }`
 //   where it separates the two instructions of a bundle; a bundle may span
-//   lines. A bundle that would start at 4 mod 8 gets a `nop` before it
-//   (LayoutOptions::pad_bundles, see unit.hpp) and its section 8-byte
-//   alignment.
+//   lines. A bundle is laid out where it falls, even at 4 mod 8, unless
+//   LayoutOptions::pad_bundles asks for a `nop` before it (see unit.hpp).
+//   A section with a bundle gets 8-byte alignment.
 // * Numeric local labels `N:` become `.L.N.<instance>`; `Nb`/`Nf` in
 //   operands and expressions are rewritten to those names.
 // * `.worker` / `.supervisor` set the context kind of what follows, in

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace ipusim::assembler {
 namespace {
@@ -70,7 +71,10 @@ const std::vector<std::string> &ColumnFinder::lines_of(const std::string &file) 
   auto it = files_.find(file);
   if (it != files_.end()) return it->second;
   std::vector<std::string> lines;
-  if (!file.empty() && file[0] != '<') {
+  // Only regular files of sane size: a line marker may name anything.
+  struct stat st {};
+  if (!file.empty() && file[0] != '<' && ::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+      st.st_size < (64 << 20)) {
     std::ifstream in(file, std::ios::binary);
     std::string line;
     while (in && std::getline(in, line)) lines.push_back(line);

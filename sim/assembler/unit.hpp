@@ -29,10 +29,11 @@ using SourcePos = SourceLocation;
 // label was assembled. `unknown` before either directive was seen.
 enum class ContextKind { unknown, worker, supervisor };
 
-// A data value whose expression could not be reduced to a constant at layout
-// time (a label address, a forward reference, an `.extern` symbol). The back
-// end evaluates `expression` (with the EvalContext of the item that owns it)
-// and writes `size` little-endian bytes at `offset` within the item's bytes.
+// A data value that is an address: a label (+ constant) or an external
+// symbol. (Forward references that turn out constant, like `.word end -
+// start`, are written into the bytes when layout ends.) The back end
+// evaluates `expression` (EvalContext::for_fixup) once sections have
+// addresses and writes `size` little-endian bytes at `offset` in the item.
 struct Fixup {
   uint32_t offset = 0;    // within Item::bytes
   uint32_t size = 0;      // 1, 2, 4 or 8
@@ -58,7 +59,7 @@ struct Item {
   bool bundle_first = false;  // main-pipeline half of `{ A ; B }`
   bool bundle_second = false; // auxiliary half (offset = first's offset + 4)
   bool padding = false;       // a `nop` the front end inserted: by `.align` in a code
-                              // section, or before a bundle that was not 8-byte aligned
+                              // section, or (LayoutOptions::pad_bundles) before a bundle
 
   // Data: the bytes (zero where a fixup will write).
   std::vector<uint8_t> bytes;
@@ -129,7 +130,7 @@ struct AssemblyUnit {
   // One-line "file:line:col: warning: ..." texts (.warning, cpp warnings).
   std::vector<std::string> warnings;
   // `nop`s inserted before bundles that would not have been 8-byte aligned
-  // (LayoutOptions::pad_bundles).
+  // (only with LayoutOptions::pad_bundles).
   uint32_t bundle_padding_nops = 0;
 
   // Index of the section called `name`, or -1.
@@ -143,14 +144,18 @@ struct AssemblyUnit {
 struct EvalContext; // expr.hpp
 
 struct LayoutOptions {
-  // A bundle must be 8-byte aligned. poplibs writes bundles wherever it
-  // likes in straight-line code and counts on the assembler to insert a
-  // `nop` before a misaligned one (many hundreds of cases; e.g. a bundle,
-  // one instruction, then another bundle), so that is the default. The nop
-  // is an Item with `padding` set, counted in bundle_padding_nops, and it
-  // happens during layout, so `.` and label differences include it. Set to
-  // false to keep bundles where they fall (the back end then reports them).
-  bool pad_bundles = true;
+  // What to do with a bundle that would start at 4 mod 8. false (default):
+  // lay it out where it falls and record it (Item::bundle_first at an offset
+  // that is not a multiple of 8); the back end decides. true: insert a `nop`
+  // (an Item with `padding`, counted in bundle_padding_nops) before it,
+  // during layout, so `.` and label differences include it.
+  // Why the default keeps them: laid out as written, all 579 `rpt` bodies in
+  // poplibs come out 8-byte aligned (given a two-word `ldconst` when its
+  // constant needs more than 20 bits), and poplibs' hand-placed "rpt
+  // alignment" fillers only matter in that layout; with nop insertion 72 rpt
+  // bodies would break. But 4107 of poplibs' 11404 bundles then sit at 4 mod
+  // 8, so the back end must accept them.
+  bool pad_bundles = false;
   // Size in bytes of an instruction, asked when it is laid out (symbols
   // defined so far are visible through the context). Null: always 4.
   std::function<uint32_t(const Item &, const EvalContext &)> instruction_size;

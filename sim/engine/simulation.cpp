@@ -45,7 +45,7 @@ RunResult run_simulation(const RunRequest &req) {
   std::string machine_file =
       config::find_preset(run.get_string("machine"), run.location("machine"), preset_dirs());
   std::vector<config::Override> mo = config::overrides_from_map(run.node("machine_overrides"));
-  for (const std::string &o : machine_overrides) mo.push_back({o, {}});
+  for (const std::string &o : machine_overrides) mo.push_back({o, SourceLocation{"-p machine." + o, 0, 0}});
   config::ConfigTree machine = config::load_config_with(config::machine_schema(), machine_file, mo);
   tile::TileParams params = loader::tile_params_from(machine);
   params.max_cycles = run.get_uint("max_cycles");

@@ -1,0 +1,171 @@
+// Bad input of every kind: one line naming where, a distinct non-zero exit
+// code, no crash and no results folder that looks complete.
+#include <doctest/doctest.h>
+
+#include "cli_harness.hpp"
+
+using namespace ipusim;
+namespace fs = std::filesystem;
+
+namespace {
+const char *kWorker = R"(
+  .section .text.w, "ax"
+  .worker
+  .align 8
+w:
+  ld32  $m0, $mvertex_base, 0
+  ld32  $m1, $m0, $mzero, 0
+  exitz $mzero
+)";
+
+std::string run_yaml(const std::string &extra_program = "", const std::string &extra_top = "") {
+  return "name: t\nmachine: gc2\n" + extra_top +
+         "program:\n  sources: [w.S]\n  entry: w\n  start: worker\n"
+         "  tensors:\n    - {name: x, dtype: float, shape: [4], init: {fill: 1.5}}\n"
+         "  vertex:\n    - {name: x, kind: tensor, tensor: x}\n" +
+         extra_program;
+}
+
+struct Case {
+  fs::path dir;
+  test::Outcome o;
+};
+
+Case run_case(const std::string &name, const std::string &yaml, const std::string &source = kWorker,
+              const std::string &args = "") {
+  Case c{test::scratch(name), {}};
+  test::write(c.dir / "run.yaml", yaml);
+  test::write(c.dir / "w.S", source);
+  c.o = test::ipusim("run run.yaml -o out " + args, c.dir.string());
+  return c;
+}
+
+bool one_line(const std::string &s) {
+  size_t n = s.find('\n');
+  return n != std::string::npos && n + 1 == s.size();
+}
+} // namespace
+
+TEST_CASE("a good program runs") {
+  auto c = run_case("good", run_yaml());
+  INFO(c.o.out);
+  CHECK(c.o.exit_code == 0);
+  CHECK(fs::exists(c.dir / "out/stats.json"));
+}
+
+TEST_CASE("malformed YAML") {
+  auto c = run_case("malformed", "name: t\nmachine: [gc2\n");
+  CHECK(c.o.exit_code == 3);
+  CHECK(c.o.out.find("run.yaml:") != std::string::npos);
+  CHECK(one_line(c.o.out));
+  CHECK_FALSE(fs::exists(c.dir / "out"));
+}
+
+TEST_CASE("unknown key with a suggestion") {
+  auto c = run_case("unknown_key", run_yaml("", "sed: 3\n"));
+  CHECK(c.o.exit_code == 3);
+  CHECK(c.o.out.find("run.yaml:3:1: error:") == 0);
+  CHECK(c.o.out.find("did you mean 'seed'") != std::string::npos);
+  CHECK(one_line(c.o.out));
+}
+
+TEST_CASE("unknown override key") {
+  auto c = run_case("override", run_yaml(), kWorker, "-p machine.tile.workerz=4");
+  CHECK(c.o.exit_code == 3);
+  CHECK(c.o.out.find("workerz") != std::string::npos);
+  CHECK(c.o.out.find("did you mean 'tile.workers'") != std::string::npos);
+  CHECK(c.o.out.find("-p machine.tile.workerz=4: error:") == 0);
+}
+
+TEST_CASE("bad instruction in a source") {
+  std::string src = kWorker;
+  src.replace(src.find("ld32  $m1"), 4, "lx32");
+  auto c = run_case("bad_insn", run_yaml(), src);
+  CHECK(c.o.exit_code == 3);
+  CHECK(c.o.out.find("w.S:7:3: error: unknown instruction 'lx32'") != std::string::npos);
+  CHECK(one_line(c.o.out));
+}
+
+TEST_CASE("a fault in the program: exit 4, tile/context/pc/cycle, failed folder") {
+  std::string src = kWorker;
+  src.replace(src.find("ld32  $m1, $m0, $mzero, 0"), 25, "setzi $m0, 0x7FFFC\n  ld32  $m1, $m0, $mzero, 1");
+  auto c = run_case("fault", run_yaml(), src);
+  CHECK(c.o.exit_code == 4);
+  CHECK(c.o.out.find("tile 0, worker 0, pc 0x") == 0);
+  CHECK(c.o.out.find("cycle") != std::string::npos);
+  CHECK(one_line(c.o.out));
+  CHECK_FALSE(fs::exists(c.dir / "out"));
+  CHECK(fs::exists(c.dir / "out.failed/error.txt"));
+}
+
+TEST_CASE("a deadlocked program trips the watchdog") {
+  const char *sup = R"(
+  .section .text.s, "ax"
+  .supervisor
+  .align 8
+s:
+  sync 5
+  br $lr
+)";
+  std::string yaml = "name: t\nmachine: gc2\nmachine_overrides: {watchdog_cycles: 500}\n"
+                     "program:\n  sources: [w.S]\n  entry: s\n  start: supervisor\n";
+  auto c = run_case("deadlock", yaml, sup);
+  CHECK(c.o.exit_code == 4);
+  CHECK(c.o.out.find("deadlock: no instruction issued for 500 cycles (supervisor waits on sync zone 5") !=
+        std::string::npos);
+}
+
+TEST_CASE("a tensor that does not fit names the tile and the shortfall") {
+  auto c = run_case("oom", run_yaml("    - {name: big, dtype: float, shape: [100000]}\n"));
+  // The second tensors entry is appended after vertex: make it a real list entry instead.
+  std::string yaml = "name: t\nmachine: gc2\nprogram:\n  sources: [w.S]\n  entry: w\n  start: worker\n"
+                     "  tensors:\n    - {name: big, dtype: float, shape: [100000]}\n";
+  c = run_case("oom2", yaml);
+  CHECK(c.o.exit_code == 3);
+  CHECK(c.o.out.find("run.yaml:8:") == 0);
+  CHECK(c.o.out.find("tensor 'big' (400000 bytes) does not fit in tile 0's free memory") != std::string::npos);
+  CHECK(c.o.out.find("short by") != std::string::npos);
+}
+
+TEST_CASE("a vertex field naming an unknown tensor") {
+  std::string yaml = run_yaml();
+  yaml.replace(yaml.find("tensor: x}"), 10, "tensor: y}");
+  auto c = run_case("vertex", yaml);
+  CHECK(c.o.exit_code == 3);
+  CHECK(c.o.out.find("run.yaml:10:") == 0);
+  CHECK(c.o.out.find("unknown tensor 'y'") != std::string::npos);
+}
+
+TEST_CASE("a missing .npy input") {
+  std::string yaml = run_yaml();
+  yaml.replace(yaml.find("{fill: 1.5}"), 11, "{npy: nothere.npy}");
+  auto c = run_case("npy", yaml);
+  CHECK(c.o.exit_code == 3);
+  CHECK(c.o.out.find("nothere.npy") != std::string::npos);
+  CHECK(one_line(c.o.out));
+}
+
+TEST_CASE("an existing results folder is never overwritten") {
+  auto c = run_case("exists", run_yaml());
+  REQUIRE(c.o.exit_code == 0);
+  auto again = test::ipusim("run run.yaml -o out", c.dir.string());
+  CHECK(again.exit_code == 3);
+  CHECK(again.out.find("output directory") != std::string::npos);
+}
+
+TEST_CASE("usage errors exit with 2") {
+  auto dir = test::scratch("usage");
+  CHECK(test::ipusim("", dir.string()).exit_code == 2);
+  CHECK(test::ipusim("run", dir.string()).exit_code == 2);
+  CHECK(test::ipusim("frobnicate", dir.string()).exit_code == 2);
+  CHECK(test::ipusim("describe nosuch", dir.string()).exit_code == 2);
+}
+
+TEST_CASE("describe lists config keys, instructions, CSRs and statistics") {
+  auto dir = test::scratch("describe");
+  auto o = test::ipusim("describe", dir.string());
+  CHECK(o.exit_code == 0);
+  for (const char *s : {"tile.sram.conflict_penalty_cycles", "program.tensors", "ld2xst64pace", "f16v4add", "$FP_CTL",
+                        "sim.cycles"})
+    CHECK_MESSAGE(o.out.find(s) != std::string::npos, s);
+}
