@@ -315,6 +315,17 @@ void TileCore::issue(Context &c) {
   c.pc = next;
   c.last_issue_cycle = now_;
   c.ready_cycle = now_ + thread_cycles * p_.workers;
+  // A load's result must be written before the context's next issue; the
+  // barrel hides latency_cycles up to the number of slots, longer latencies
+  // (an architecture-exploration parameter) delay the context.
+  bool is_load = first->timing == isa::TimingClass::load || (second && second->timing == isa::TimingClass::load);
+  if (is_load && p_.sram.latency_cycles > p_.workers) {
+    uint64_t available = now_ + p_.sram.latency_cycles;
+    if (available > c.ready_cycle) {
+      stats_.load_latency_stall_cycles += available - c.ready_cycle;
+      c.ready_cycle = available;
+    }
+  }
   last_progress_ = now_;
   if (c.supervisor && c.pc == exit_address_ && c.state == ContextState::running)
     c.state = ContextState::halted;

@@ -52,6 +52,7 @@ struct TileStats {
   uint64_t conflicts = 0;             // conflicting accesses
   uint64_t branch_penalty_cycles = 0; // thread cycles added by taken branches
   uint64_t multicycle_extra_cycles = 0; // thread cycles beyond 1 for multi-cycle classes
+  uint64_t load_latency_stall_cycles = 0; // cycles contexts waited for loads slower than the barrel
 };
 
 class TileCore {

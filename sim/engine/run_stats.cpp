@@ -12,6 +12,7 @@ IPUSIM_STAT(conflicts, "tile[*].memory.conflicts", "accesses", "Accesses to a me
 IPUSIM_STAT(conflict_stall, "tile[*].stall.memory_conflict_cycles", "cycles", "Pipeline stall cycles from memory-element conflicts");
 IPUSIM_STAT(branch_stall, "tile[*].stall.branch_thread_cycles", "thread cycles", "Thread cycles added by taken branches");
 IPUSIM_STAT(multi_stall, "tile[*].stall.multicycle_thread_cycles", "thread cycles", "Thread cycles beyond one for multi-cycle instruction classes");
+IPUSIM_STAT(latency_stall, "tile[*].stall.load_latency_cycles", "cycles", "Cycles contexts waited for load results (latency above the barrel depth)");
 IPUSIM_STAT(ctx_issues, "tile[*].<context>.issues", "issues", "Issue slots used by the context (a bundle is one)");
 IPUSIM_STAT(ctx_insns, "tile[*].<context>.instructions", "instructions", "Instructions executed (a bundle is two)");
 IPUSIM_STAT(ctx_loads, "tile[*].<context>.loads", "accesses", "Load accesses");
@@ -57,6 +58,8 @@ Stats collect_run_stats(const tile::TileCore &core, double host_seconds, const P
         "Thread cycles added by taken branches");
   s.set(t + ".stall.multicycle_thread_cycles", ts.multicycle_extra_cycles, "thread cycles",
         "Thread cycles beyond one for multi-cycle instruction classes");
+  s.set(t + ".stall.load_latency_cycles", ts.load_latency_stall_cycles, "cycles",
+        "Cycles contexts waited for load results (latency above the barrel depth)");
   s.set(t + ".exit_status", static_cast<uint64_t>(core.all_workers_exit_status()), "",
         "AND of all worker exit statuses (1 = success)");
   if (trace) s.set("trace.events", trace->events_written(), "events", "Events written to trace.json");

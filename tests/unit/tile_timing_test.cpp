@@ -130,3 +130,13 @@ TEST_CASE("instruction classes with longer issue times delay only their context"
   CHECK(r->word("out") == 6u * 5u); // f32sqrt takes 4 thread cycles, then the get
   CHECK(r->core.stats().multicycle_extra_cycles == 3u);
 }
+
+TEST_CASE("a memory latency longer than the barrel delays the loading context") {
+  tile::TileParams p = test::default_params();
+  p.sram.latency_cycles = 9;
+  auto r = time_body("  ld32 $m0, $m9, $mzero, 0\n  nop", p);
+  // get at t, ld32 at t+6 with its result at t+15 (not t+12), so the nop waits
+  // for the worker's slot at t+18 and the second get issues at t+24 (t+18 without the extra latency).
+  CHECK(r->word("out") == 24u);
+  CHECK(r->core.stats().load_latency_stall_cycles == 3u);
+}
