@@ -87,16 +87,22 @@ int ColumnFinder::column(const SourcePos &where, std::string_view token, int est
   const auto &lines = lines_of(where.file);
   if (static_cast<size_t>(where.line) > lines.size()) return estimate;
   const std::string &original = lines[static_cast<size_t>(where.line) - 1];
-  int best = -1;
-  for (size_t at = original.find(token); at != std::string::npos; at = original.find(token, at + 1)) {
-    // Only whole tokens: not part of a longer name.
-    bool left_ok = at == 0 || !is_ident_char(original[at - 1]) || !is_ident_char(token.front());
-    size_t after = at + token.size();
-    bool right_ok = after >= original.size() || !is_ident_char(original[after]) || !is_ident_char(token.back());
-    if (!left_ok || !right_ok) continue;
-    int col = static_cast<int>(at) + 1;
-    if (best < 0 || std::abs(col - estimate) < std::abs(best - estimate)) best = col;
-  }
+  auto nearest = [&](std::string_view t) {
+    int best = -1;
+    for (size_t at = original.find(t); at != std::string::npos; at = original.find(t, at + 1)) {
+      // Only whole tokens: not part of a longer name.
+      bool left_ok = at == 0 || !is_ident_char(original[at - 1]) || !is_ident_char(t.front());
+      size_t after = at + t.size();
+      bool right_ok = after >= original.size() || !is_ident_char(original[after]) || !is_ident_char(t.back());
+      if (!left_ok || !right_ok) continue;
+      int col = static_cast<int>(at) + 1;
+      if (best < 0 || std::abs(col - estimate) < std::abs(best - estimate)) best = col;
+    }
+    return best;
+  };
+  int best = nearest(token);
+  // `$NAME` whose NAME was a #define: look for the `$` itself.
+  if (best < 0 && token.size() > 1 && token.front() == '$') best = nearest(token.substr(0, 1));
   return best > 0 ? best : estimate;
 }
 
