@@ -28,6 +28,7 @@ struct ContextStats {
   uint64_t loads = 0, stores = 0;
   uint64_t sync_wait_cycles = 0;
   uint64_t runs = 0;          // workers: times started
+  uint64_t active_cycles = 0; // workers: cycles from launch to the exit's issue, summed over runs
 };
 
 struct Context {
@@ -43,6 +44,7 @@ struct Context {
   RepeatState rpt;
   uint64_t ready_cycle = 0; // earliest cycle at which this context may issue again
   uint64_t last_issue_cycle = 0;
+  uint64_t launch_cycle = 0; // workers: when the current run started
 
   // Worker CSRs.
   uint32_t vertex_base = 0, worker_base = 0;

@@ -130,13 +130,14 @@ void TileCore::start_repeat(Context &c, uint32_t count, uint32_t body_bundles) {
   if (count > max)
     fault(FaultKind::bad_operand, fmt::format("rpt count {} exceeds the {}-bit $REPEAT_COUNT", count,
                                               p_.repeat_count_bits));
-  uint32_t body_start = next_pc_;
-  if (body_start & 7)
-    fault(FaultKind::misaligned,
-          fmt::format("rpt body starts at 0x{:x}, which is not 8-byte aligned", body_start));
+  // The body is the execution bundles from the first 8-byte boundary after
+  // the rpt: a rpt at 8n+4 is followed directly by its body; at 8n the
+  // instruction at 8n+4 (typically an alignment nop, or the rpt's bundle
+  // partner) executes once, before the loop.
+  uint32_t body_start = (next_pc_ + 7u) & ~7u;
   uint32_t body_end = body_start + 8 * (body_bundles + 1);
   if (count == 0) {
-    next_pc_ = body_end;
+    next_pc_ = body_end; // skips an 8n+4 alignment word too
     return;
   }
   c.rpt.remaining = count - 1;
@@ -159,6 +160,7 @@ void TileCore::run_worker(Context &sup, uint32_t entry, uint32_t vertex, bool al
     c.fp_sts = 0;
     c.rpt = RepeatState{};
     c.ready_cycle = now_ + 1;
+    c.launch_cycle = now_;
     ++c.stats.runs;
   };
   if (all) {
@@ -179,6 +181,7 @@ void TileCore::run_worker(Context &sup, uint32_t entry, uint32_t vertex, bool al
 void TileCore::exit_worker(Context &c, bool status) {
   if (c.rpt.active()) fault(FaultKind::illegal_in_rpt, "exit inside a rpt body");
   c.state = ContextState::idle;
+  c.stats.active_cycles += now_ + 1 - c.launch_cycle;
   c.exit_status = status;
   exit_status_and_ = exit_status_and_ && status;
   Context &sup = ctx_[0];

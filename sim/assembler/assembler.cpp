@@ -4,11 +4,33 @@
 #include <filesystem>
 #include <fmt/format.h>
 
+#include "sim/assembler/expr.hpp"
+#include "sim/assembler/operands.hpp"
+
 namespace ipusim::assembler {
 
 std::string sdk_include_dir() {
   if (const char *env = std::getenv("IPUSIM_SDK_INCLUDE")) return env;
   return std::string(IPUSIM_SOURCE_DIR) + "/sim/assembler/sdk_include";
+}
+
+LayoutOptions layout_options() {
+  LayoutOptions lo;
+  // The real assembler pads a bundle that would start at 4 mod 8 with a nop
+  // (graphcore/ipu_assembly_support's notes on its auto-nop insertion);
+  // poplibs' codelets rely on it (about a third of their bundles need it).
+  lo.pad_bundles = true;
+  lo.instruction_size = [](const Item &item, const EvalContext &ctx) -> uint32_t {
+    if (item.mnemonic != "ldconst") return 4;
+    // ldconst is one setzi when the constant fits 20 bits, else setzi + or.
+    auto ops = split_operands(item.operands);
+    if (ops.size() != 2) return 4; // the back end reports the error
+    EvalContext c = ctx;
+    PartialValue v = evaluate_partial(ops[1].text, c);
+    if (!v.known || !v.value.absolute()) return 8;
+    return (v.value.offset >= 0 && v.value.offset < (1 << 20)) ? 4 : 8;
+  };
+  return lo;
 }
 
 std::vector<AssemblyUnit> assemble_sources(const AssembleOptions &options) {
@@ -22,6 +44,7 @@ std::vector<AssemblyUnit> assemble_sources(const AssembleOptions &options) {
     fe.include_dirs.push_back(sdk_include_dir());
     fe.defines = {"__IPU__", "__IPU_ARCH_VERSION__=" + std::to_string(options.arch_version)};
     fe.defines.insert(fe.defines.end(), options.defines.begin(), options.defines.end());
+    fe.layout = layout_options();
     units.push_back(assemble_front_end(fe));
   }
   return units;

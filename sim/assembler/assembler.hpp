@@ -22,6 +22,9 @@ std::string sdk_include_dir();
 
 std::vector<AssemblyUnit> assemble_sources(const AssembleOptions &options);
 
+// How ipusim lays out sources: misaligned bundles padded with a nop, ldconst sized.
+LayoutOptions layout_options();
+
 // A listing: per section a header, then one line per instruction, bundle or data item:
 // address, encoding, disassembly, source position.
 std::string format_listing(const LinkedProgram &program);

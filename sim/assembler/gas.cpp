@@ -107,7 +107,7 @@ void Gas::process_line(const Line &line) {
   }
 }
 
-bool Gas::record_line(const Line &line) {
+void Gas::record_line(const Line &line) {
   std::string_view t = line.text;
   for (const Piece &p : split_pieces(t)) {
     size_t i = skip_labels(t, skip_spaces(t, p.begin), p.end, nullptr);
@@ -129,11 +129,10 @@ bool Gas::record_line(const Line &line) {
       }
       finish_recording();
       push_remainder(line, p.end);
-      return true;
+      return;
     }
   }
   rec_.body.push_back(line);
-  return false;
 }
 
 void Gas::push_remainder(const Line &line, size_t from) {
@@ -253,7 +252,7 @@ void Gas::close_bundle(const Stmt &s, size_t at) {
   bundle_.clear();
 }
 
-bool Gas::handle_conditional(const Stmt &s, const std::string &d, size_t args_begin) {
+void Gas::handle_conditional(const Stmt &s, const std::string &d, size_t args_begin) {
   std::string_view t = s.line->text;
   size_t a = skip_spaces(t, args_begin);
   std::string_view args = t.substr(a, s.end - a);
@@ -317,14 +316,14 @@ bool Gas::handle_conditional(const Stmt &s, const std::string &d, size_t args_be
     if (d == ".endif") {
       if (!trim(args).empty()) fail(s, a, "unexpected '" + std::string(trim(args)) + "' after '.endif'");
       conds_.pop_back();
-      return true;
+      return;
     }
     if (c.seen_else) fail(s, d_at, "'" + d + "' after '.else'", d);
     if (d == ".else") {
       c.seen_else = true;
       c.active = c.parent_active && !c.taken;
       c.taken = true;
-      return true;
+      return;
     }
     if (c.parent_active && !c.taken) {
       c.active = evaluate_if(".elseif");
@@ -332,7 +331,7 @@ bool Gas::handle_conditional(const Stmt &s, const std::string &d, size_t args_be
     } else {
       c.active = false;
     }
-    return true;
+    return;
   }
   Cond c;
   c.pos = pos_at(s, d_at, d);
@@ -347,7 +346,7 @@ bool Gas::handle_conditional(const Stmt &s, const std::string &d, size_t args_be
     c.taken = true;
   }
   conds_.push_back(std::move(c));
-  return true;
+  return;
 }
 
 void Gas::expand_macro(const Stmt &s, const Macro &macro, size_t name_at, size_t args_begin) {

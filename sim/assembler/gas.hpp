@@ -101,10 +101,10 @@ private:
 
   // gas.cpp: the statement loop
   void process_line(const Line &line);
-  bool record_line(const Line &line);
+  void record_line(const Line &line);
   Flow process_piece(const Line &line, const Piece &piece, size_t rest_begin);
   Flow process_statement(const Stmt &s, size_t rest_begin, bool before_brace);
-  bool handle_conditional(const Stmt &s, const std::string &directive, size_t args_begin);
+  void handle_conditional(const Stmt &s, const std::string &directive, size_t args_begin);
   void start_bundle(const Stmt &s, size_t at);
   void close_bundle(const Stmt &s, size_t at);
   void expand_macro(const Stmt &s, const Macro &macro, size_t name_at, size_t args_begin);

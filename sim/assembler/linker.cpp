@@ -107,14 +107,15 @@ LinkedProgram link(const std::vector<AssemblyUnit> &units, const LinkOptions &op
         for (auto [it, end] = labels_at.equal_range(addr); it != end; ++it) line.labels.push_back(it->second);
         auto evaluator = [&](std::string_view text, size_t operand_offset) -> int64_t {
           EvalContext ctx = EvalContext::for_item(u, static_cast<int>(si), item, operand_offset);
+          ctx.undefined_is_external = true; // resolved against the other sources' globals
           Value v = evaluate(text, ctx);
           return resolve(v, p, globals, item, item.pos_at(operand_offset));
         };
         if (item.kind == Item::Kind::data) {
           std::copy(item.bytes.begin(), item.bytes.end(), ls.bytes.begin() + item.offset);
           for (const Fixup &f : item.fixups) {
-            EvalContext ctx = EvalContext::for_item(u, static_cast<int>(si), item);
-            ctx.pos = f.pos;
+            EvalContext ctx = EvalContext::for_fixup(u, static_cast<int>(si), item, f);
+            ctx.undefined_is_external = true;
             int64_t v = resolve(evaluate(f.expression, ctx), p, globals, item, f.pos);
             for (uint32_t b = 0; b < f.size; ++b)
               ls.bytes[item.offset + f.offset + b] = static_cast<uint8_t>(static_cast<uint64_t>(v) >> (8 * b));
@@ -125,6 +126,19 @@ LinkedProgram link(const std::vector<AssemblyUnit> &units, const LinkOptions &op
           continue;
         }
         if (item.bundle_second) continue; // encoded with its first half
+        if (item.mnemonic == "ldconst") {
+          std::vector<isa::Instruction> seq = expand_ldconst(item, evaluator);
+          std::string text;
+          for (size_t k = 0; k < seq.size(); ++k) {
+            uint32_t w = isa::encode(seq[k], false);
+            std::memcpy(ls.bytes.data() + item.offset + 4 * k, &w, 4);
+            line.words.push_back(w);
+            text += (k ? " ; " : "") + isa::disassemble(seq[k]);
+          }
+          line.text = text;
+          out.listing.push_back(std::move(line));
+          continue;
+        }
         isa::Instruction first = parse_instruction(item, evaluator);
         if (!item.bundle_first) {
           uint32_t w = isa::encode(first, false);
@@ -139,6 +153,7 @@ LinkedProgram link(const std::vector<AssemblyUnit> &units, const LinkOptions &op
         const Item &item2 = s.items[ii + 1];
         isa::Instruction second = parse_instruction(item2, [&](std::string_view text, size_t off) -> int64_t {
           EvalContext ctx = EvalContext::for_item(u, static_cast<int>(si), item2, off);
+          ctx.undefined_is_external = true;
           return resolve(evaluate(text, ctx), p, globals, item2, item2.pos_at(off));
         });
         if (addr % 8 != 0)

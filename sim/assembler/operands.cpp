@@ -1,5 +1,6 @@
 #include "sim/assembler/operands.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <fmt/format.h>
 #include <optional>
@@ -221,6 +222,11 @@ isa::Instruction parse_instruction(const Item &item, const OperandEvaluator &eva
   std::string mn = item.mnemonic;
   for (auto &ch : mn) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   std::vector<OperandText> ops = split_operands(item.operands);
+  for (auto &o : ops) {
+    if (!o.text.empty() && o.text[0] == '$') // "$a4: 5" (seen in poplibs headers) is "$a4:5"
+      o.text.erase(std::remove_if(o.text.begin(), o.text.end(), [](char ch) { return std::isspace(static_cast<unsigned char>(ch)); }),
+                   o.text.end());
+  }
   for (const auto &o : ops)
     if (o.text.empty()) throw item.error(item.pos_at(o.offset), "empty operand in '" + item.operands + "'");
   expand_pseudo(mn, ops);
@@ -243,6 +249,30 @@ isa::Instruction parse_instruction(const Item &item, const OperandEvaluator &eva
   size_t where = best.operand < ops.size() ? ops[best.operand].offset : 0;
   throw item.error(item.pos_at(where), fmt::format("{} in '{} {}'; {} forms: {}", best.why, item.mnemonic,
                                                    item.operands, mn, expected));
+}
+
+std::vector<isa::Instruction> expand_ldconst(const Item &item, const OperandEvaluator &eval) {
+  std::vector<OperandText> ops = split_operands(item.operands);
+  if (ops.size() != 2) throw item.error(item.pos, "ldconst takes a register and a 32-bit constant");
+  auto r = isa::parse_register(ops[0].text);
+  if (!r || r->count != 1) throw item.error(item.pos_at(ops[0].offset), "ldconst needs an $m or $a register");
+  int64_t v = eval(ops[1].text, ops[1].offset);
+  if (v < INT32_MIN || v > UINT32_MAX)
+    throw item.error(item.pos_at(ops[1].offset), fmt::format("ldconst value {} does not fit 32 bits", v));
+  uint32_t value = static_cast<uint32_t>(v);
+  isa::Instruction lo, hi;
+  lo.op = r->arf ? isa::Op::SETZI_A : isa::Op::SETZI_M;
+  lo.v[0] = static_cast<int32_t>(r->index);
+  lo.v[1] = static_cast<int32_t>(value & 0xFFFFF);
+  if (item.length == 4) {
+    if (value >> 20)
+      throw item.error(item.pos_at(ops[1].offset), fmt::format("ldconst value 0x{:x} needs two instructions", value));
+    return {lo};
+  }
+  hi.op = r->arf ? isa::Op::OR_AZ12 : isa::Op::OR_Z12;
+  hi.v[0] = hi.v[1] = static_cast<int32_t>(r->index);
+  hi.v[2] = static_cast<int32_t>(value & 0xFFF00000u);
+  return {lo, hi};
 }
 
 } // namespace ipusim::assembler

@@ -30,4 +30,8 @@ std::vector<OperandText> split_operands(const std::string &operands);
 // Throws the item's InputError when no form fits.
 isa::Instruction parse_instruction(const Item &item, const OperandEvaluator &eval);
 
+// `ldconst $reg, value`: a 32-bit constant in item.length / 4 instructions
+// (setzi, then `or` with the top 12 bits when they are not zero).
+std::vector<isa::Instruction> expand_ldconst(const Item &item, const OperandEvaluator &eval);
+
 } // namespace ipusim::assembler

@@ -87,22 +87,23 @@ int ColumnFinder::column(const SourcePos &where, std::string_view token, int est
   const auto &lines = lines_of(where.file);
   if (static_cast<size_t>(where.line) > lines.size()) return estimate;
   const std::string &original = lines[static_cast<size_t>(where.line) - 1];
-  auto nearest = [&](std::string_view t) {
+  auto nearest = [&](std::string_view t, bool whole) {
     int best = -1;
     for (size_t at = original.find(t); at != std::string::npos; at = original.find(t, at + 1)) {
       // Only whole tokens: not part of a longer name.
       bool left_ok = at == 0 || !is_ident_char(original[at - 1]) || !is_ident_char(t.front());
       size_t after = at + t.size();
-      bool right_ok = after >= original.size() || !is_ident_char(original[after]) || !is_ident_char(t.back());
+      bool right_ok = !whole || after >= original.size() || !is_ident_char(original[after]) ||
+                      !is_ident_char(t.back());
       if (!left_ok || !right_ok) continue;
       int col = static_cast<int>(at) + 1;
       if (best < 0 || std::abs(col - estimate) < std::abs(best - estimate)) best = col;
     }
     return best;
   };
-  int best = nearest(token);
-  // `$NAME` whose NAME was a #define: look for the `$` itself.
-  if (best < 0 && token.size() > 1 && token.front() == '$') best = nearest(token.substr(0, 1));
+  int best = nearest(token, true);
+  // `$NAME` whose NAME was a #define: look for a `$` that starts a name.
+  if (best < 0 && token.size() > 1 && token.front() == '$') best = nearest(token.substr(0, 1), false);
   return best > 0 ? best : estimate;
 }
 

@@ -19,6 +19,7 @@ IPUSIM_STAT(ctx_loads, "tile[*].<context>.loads", "accesses", "Load accesses");
 IPUSIM_STAT(ctx_stores, "tile[*].<context>.stores", "accesses", "Store accesses");
 IPUSIM_STAT(ctx_branches, "tile[*].<context>.branches_taken", "branches", "Taken branches");
 IPUSIM_STAT(ctx_runs, "tile[*].worker[*].runs", "launches", "Times the worker was started by run/runall");
+IPUSIM_STAT(ctx_active, "tile[*].worker[*].active_cycles", "cycles", "Cycles from each run/runall to the worker's exit, summed (thread cycles = this / 6)");
 IPUSIM_STAT(sup_sync, "tile[*].supervisor.sync_wait_cycles", "cycles", "Cycles the supervisor waited in sync");
 IPUSIM_STAT(exit_status, "tile[*].exit_status", "", "AND of all worker exit statuses (1 = success)");
 IPUSIM_STAT(host_s, "host.seconds", "s", "Host wall-clock seconds spent in the simulation kernel");
@@ -45,8 +46,11 @@ Stats collect_run_stats(const tile::TileCore &core, double host_seconds, const P
     s.set(p + ".branches_taken", x.stats.branches_taken, "branches", "Taken branches");
     if (c == 0)
       s.set(p + ".sync_wait_cycles", x.stats.sync_wait_cycles, "cycles", "Cycles the supervisor waited in sync");
-    else
+    else {
       s.set(p + ".runs", x.stats.runs, "launches", "Times the worker was started by run/runall");
+      s.set(p + ".active_cycles", x.stats.active_cycles, "cycles",
+            "Cycles from each run/runall to the worker's exit, summed (thread cycles = this / 6)");
+    }
   }
   s.set(t + ".slot_utilisation", cycles ? static_cast<double>(issues) / static_cast<double>(cycles) : 0.0, "ratio",
         "Issue slots used / cycles");

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "models/tile/tile_core.hpp"
+#include "sim/assembler/assembler.hpp"
 #include "sim/assembler/linker.hpp"
 #include "sim/assembler/unit.hpp"
 
@@ -45,6 +46,7 @@ inline std::unique_ptr<TileRun> load(const std::string &text, tile::TileParams p
   std::ofstream(file) << text;
   assembler::FrontEndOptions fe;
   fe.source = file.string();
+  fe.layout = assembler::layout_options();
   std::vector<assembler::AssemblyUnit> units{assembler::assemble_front_end(fe)};
   std::filesystem::remove(file);
   assembler::LinkOptions lo;
