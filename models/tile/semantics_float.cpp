@@ -40,6 +40,24 @@ inline void lanes16(TileCore &t, Context &c, const isa::Instruction &i, Op op) {
   for (unsigned k = 0; k < N; ++k) t.write_a(c, reg(i, 0) + k, r[k]);
 }
 
+// The same with src0 replaced by a broadcast value (the :B, :BL, :BU forms).
+template <unsigned N, typename Op>
+inline void lanes32_bcast(TileCore &t, Context &c, const isa::Instruction &i, Op op) {
+  uint32_t a = c.a[reg(i, 1)], r[N];
+  for (unsigned k = 0; k < N; ++k) r[k] = op(a, c.a[reg(i, 2) + k]);
+  for (unsigned k = 0; k < N; ++k) t.write_a(c, reg(i, 0) + k, r[k]);
+}
+template <unsigned N, bool High, typename Op>
+inline void lanes16_bcast(TileCore &t, Context &c, const isa::Instruction &i, Op op) {
+  uint16_t a = High ? hi(c.a[reg(i, 1)]) : lo(c.a[reg(i, 1)]);
+  uint32_t r[N];
+  for (unsigned k = 0; k < N; ++k) {
+    uint32_t b = c.a[reg(i, 2) + k];
+    r[k] = halves(op(a, lo(b)), op(a, hi(b)));
+  }
+  for (unsigned k = 0; k < N; ++k) t.write_a(c, reg(i, 0) + k, r[k]);
+}
+
 inline uint32_t f32add(uint32_t a, uint32_t b) { return bits(f(a) + f(b)); }
 inline uint32_t f32sub(uint32_t a, uint32_t b) { return bits(f(a) - f(b)); }
 inline uint32_t f32mul(uint32_t a, uint32_t b) { return bits(f(a) * f(b)); }
@@ -51,6 +69,12 @@ inline uint16_t h_lt(uint16_t a, uint16_t b) { return f16_cmplt(a, b) ? 0xFFFF :
 inline uint16_t h_le(uint16_t a, uint16_t b) { return f16_cmple(a, b) ? 0xFFFF : 0; }
 inline uint16_t h_gt(uint16_t a, uint16_t b) { return f16_cmpgt(a, b) ? 0xFFFF : 0; }
 inline uint16_t h_ge(uint16_t a, uint16_t b) { return f16_cmpge(a, b) ? 0xFFFF : 0; }
+inline uint32_t f32eq(uint32_t a, uint32_t b) { return mask(f(a) == f(b)); }
+inline uint32_t f32ne(uint32_t a, uint32_t b) { return mask(!(f(a) == f(b))); }
+inline uint32_t f32lt(uint32_t a, uint32_t b) { return mask(f(a) < f(b)); }
+inline uint32_t f32le(uint32_t a, uint32_t b) { return mask(f(a) <= f(b)); }
+inline uint32_t f32gt(uint32_t a, uint32_t b) { return mask(f(a) > f(b)); }
+inline uint32_t f32ge(uint32_t a, uint32_t b) { return mask(f(a) >= f(b)); }
 inline uint16_t h_add(uint16_t a, uint16_t b) { return f16_add(a, b); }
 inline uint16_t h_sub(uint16_t a, uint16_t b) { return f16_sub(a, b); }
 inline uint16_t h_mul(uint16_t a, uint16_t b) { return f16_mul(a, b); }
@@ -146,5 +170,38 @@ IPUSIM_EXEC(F16V4CMPLT) { lanes16<2>(t, c, i, h_lt); }
 IPUSIM_EXEC(F16V4CMPLE) { lanes16<2>(t, c, i, h_le); }
 IPUSIM_EXEC(F16V4CMPGT) { lanes16<2>(t, c, i, h_gt); }
 IPUSIM_EXEC(F16V4CMPGE) { lanes16<2>(t, c, i, h_ge); }
+
+// Broadcast forms.
+IPUSIM_EXEC(F32V2ADD_B) { lanes32_bcast<2>(t, c, i, f32add); }
+IPUSIM_EXEC(F32V2SUB_B) { lanes32_bcast<2>(t, c, i, f32sub); }
+IPUSIM_EXEC(F32V2MUL_B) { lanes32_bcast<2>(t, c, i, f32mul); }
+IPUSIM_EXEC(F32V2CMPEQ_B) { lanes32_bcast<2>(t, c, i, f32eq); }
+IPUSIM_EXEC(F32V2CMPNE_B) { lanes32_bcast<2>(t, c, i, f32ne); }
+IPUSIM_EXEC(F32V2CMPLT_B) { lanes32_bcast<2>(t, c, i, f32lt); }
+IPUSIM_EXEC(F32V2CMPLE_B) { lanes32_bcast<2>(t, c, i, f32le); }
+IPUSIM_EXEC(F32V2CMPGT_B) { lanes32_bcast<2>(t, c, i, f32gt); }
+IPUSIM_EXEC(F32V2CMPGE_B) { lanes32_bcast<2>(t, c, i, f32ge); }
+#define IPUSIM_F16_BCAST(W, N, OP, FN)                                                             \
+  IPUSIM_EXEC(F16##W##OP##_BL) { lanes16_bcast<N, false>(t, c, i, FN); }                          \
+  IPUSIM_EXEC(F16##W##OP##_BU) { lanes16_bcast<N, true>(t, c, i, FN); }
+IPUSIM_F16_BCAST(V2, 1, ADD, h_add)
+IPUSIM_F16_BCAST(V2, 1, SUB, h_sub)
+IPUSIM_F16_BCAST(V2, 1, MUL, h_mul)
+IPUSIM_F16_BCAST(V2, 1, CMPEQ, h_eq)
+IPUSIM_F16_BCAST(V2, 1, CMPNE, h_ne)
+IPUSIM_F16_BCAST(V2, 1, CMPLT, h_lt)
+IPUSIM_F16_BCAST(V2, 1, CMPLE, h_le)
+IPUSIM_F16_BCAST(V2, 1, CMPGT, h_gt)
+IPUSIM_F16_BCAST(V2, 1, CMPGE, h_ge)
+IPUSIM_F16_BCAST(V4, 2, ADD, h_add)
+IPUSIM_F16_BCAST(V4, 2, SUB, h_sub)
+IPUSIM_F16_BCAST(V4, 2, MUL, h_mul)
+IPUSIM_F16_BCAST(V4, 2, CMPEQ, h_eq)
+IPUSIM_F16_BCAST(V4, 2, CMPNE, h_ne)
+IPUSIM_F16_BCAST(V4, 2, CMPLT, h_lt)
+IPUSIM_F16_BCAST(V4, 2, CMPLE, h_le)
+IPUSIM_F16_BCAST(V4, 2, CMPGT, h_gt)
+IPUSIM_F16_BCAST(V4, 2, CMPGE, h_ge)
+#undef IPUSIM_F16_BCAST
 
 } // namespace ipusim::tile

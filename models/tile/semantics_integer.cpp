@@ -134,6 +134,8 @@ IPUSIM_EXEC(NOT64_A) { write_apair(t, c, reg(i, 0), ~apair(c, reg(i, 1))); }
 IPUSIM_EXEC(SETZI_A) { seta(t, c, i, imm(i, 1)); }
 IPUSIM_EXEC(SORT4X16LO_A) { seta(t, c, i, (aval(c, i, 1) & 0xFFFFu) | (aval(c, i, 2) << 16)); }
 IPUSIM_EXEC(SORT4X16HI_A) { seta(t, c, i, (aval(c, i, 1) >> 16) | (aval(c, i, 2) & 0xFFFF0000u)); }
+IPUSIM_EXEC(SORT4X16HI_ABL) { seta(t, c, i, (aval(c, i, 1) & 0xFFFFu) | (aval(c, i, 2) & 0xFFFF0000u)); }
+IPUSIM_EXEC(SORT4X16LO_ABU) { seta(t, c, i, (aval(c, i, 1) >> 16) | (aval(c, i, 2) << 16)); }
 IPUSIM_EXEC(SORT4X32LO_A) {
   uint32_t lo = c.a[reg(i, 1)], hi = c.a[reg(i, 2)];
   t.write_a(c, reg(i, 0), lo);

@@ -20,9 +20,14 @@ struct Placed {
 
 // Resolve a Value to a final address or number.
 int64_t resolve(const Value &v, const Placed &p, const std::map<std::string, uint32_t> &globals,
-                const Item &item, const SourcePos &where) {
+                const Item &item, const SourcePos &where, std::vector<std::string> *unresolved) {
   if (!v.external.empty()) {
     auto it = globals.find(v.external);
+    if (it == globals.end() && unresolved) {
+      if (std::find(unresolved->begin(), unresolved->end(), v.external) == unresolved->end())
+        unresolved->push_back(v.external);
+      return v.offset;
+    }
     if (it == globals.end())
       throw item.error(where, "undefined symbol '" + v.external + "' (not defined in any source)");
     return it->second + v.offset;
@@ -80,6 +85,7 @@ LinkedProgram link(const std::vector<AssemblyUnit> &units, const LinkOptions &op
     }
 
   // 3. Encode.
+  std::vector<std::string> *unresolved = options.allow_undefined ? &out.unresolved : nullptr;
   for (const Placed &p : placed) {
     const AssemblyUnit &u = *p.unit;
     std::multimap<uint32_t, std::string> labels_at;
@@ -109,14 +115,14 @@ LinkedProgram link(const std::vector<AssemblyUnit> &units, const LinkOptions &op
           EvalContext ctx = EvalContext::for_item(u, static_cast<int>(si), item, operand_offset);
           ctx.undefined_is_external = true; // resolved against the other sources' globals
           Value v = evaluate(text, ctx);
-          return resolve(v, p, globals, item, item.pos_at(operand_offset));
+          return resolve(v, p, globals, item, item.pos_at(operand_offset), unresolved);
         };
         if (item.kind == Item::Kind::data) {
           std::copy(item.bytes.begin(), item.bytes.end(), ls.bytes.begin() + item.offset);
           for (const Fixup &f : item.fixups) {
             EvalContext ctx = EvalContext::for_fixup(u, static_cast<int>(si), item, f);
             ctx.undefined_is_external = true;
-            int64_t v = resolve(evaluate(f.expression, ctx), p, globals, item, f.pos);
+            int64_t v = resolve(evaluate(f.expression, ctx), p, globals, item, f.pos, unresolved);
             for (uint32_t b = 0; b < f.size; ++b)
               ls.bytes[item.offset + f.offset + b] = static_cast<uint8_t>(static_cast<uint64_t>(v) >> (8 * b));
           }
@@ -154,7 +160,7 @@ LinkedProgram link(const std::vector<AssemblyUnit> &units, const LinkOptions &op
         isa::Instruction second = parse_instruction(item2, [&](std::string_view text, size_t off) -> int64_t {
           EvalContext ctx = EvalContext::for_item(u, static_cast<int>(si), item2, off);
           ctx.undefined_is_external = true;
-          return resolve(evaluate(text, ctx), p, globals, item2, item2.pos_at(off));
+          return resolve(evaluate(text, ctx), p, globals, item2, item2.pos_at(off), unresolved);
         });
         if (addr % 8 != 0)
           throw item.error(fmt::format("bundle at 0x{:x} is not 8-byte aligned (bundles must start at a multiple of 8)",

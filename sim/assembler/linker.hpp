@@ -41,6 +41,7 @@ struct LinkedProgram {
   std::map<std::string, ContextKind> symbol_context;
   std::vector<ListingLine> listing;
   uint32_t end_address = 0; // first free address after the last section
+  std::vector<std::string> unresolved; // symbols left as relocations (allow_undefined)
 };
 
 // Decides where each section goes: called in order with the section and the
@@ -52,6 +53,10 @@ struct LinkOptions {
   uint32_t base_address = 0x40000;
   uint32_t limit_address = 0x80000; // first address past the memory
   SectionPlacer placer;             // optional
+  // `ipusim asm` lists one file as an object: a symbol defined in another
+  // file (poplibs codelets call across files) is then listed as an
+  // unresolved relocation with value 0 instead of being an error.
+  bool allow_undefined = false;
 };
 
 LinkedProgram link(const std::vector<AssemblyUnit> &units, const LinkOptions &options);

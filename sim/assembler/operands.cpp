@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <fmt/format.h>
 #include <optional>
 
@@ -76,6 +77,14 @@ std::string fit(const isa::OperandSpec &spec, const OperandText &op, const Opera
       return "expected " + kind_name(spec.kind) + ", got '" + op.text + "'";
     if (r->index % want_count != 0)
       return fmt::format("register group '{}' must start at a multiple of {}", t, want_count);
+    out = static_cast<int32_t>(r->index);
+    return "";
+  }
+  case K::ABcast: case K::ABcastLo: case K::ABcastHi: {
+    const char *suffix = spec.kind == K::ABcast ? ":B" : spec.kind == K::ABcastLo ? ":BL" : ":BU";
+    if (!is_reg_text || !ends_with(t, suffix)) return std::string("expected $aN") + suffix + ", got '" + op.text + "'";
+    auto r = isa::parse_register(t.substr(0, t.size() - std::strlen(suffix)));
+    if (!r || !r->arf || r->count != 1) return "unknown register '" + t + "'";
     out = static_cast<int32_t>(r->index);
     return "";
   }

@@ -38,10 +38,16 @@ int cmd_asm(const std::string &file, const std::vector<std::string> &includes, c
   assembler::LinkOptions lo;
   lo.base_address = static_cast<uint32_t>(machine.get_uint("tile.sram.base_address"));
   lo.limit_address = lo.base_address + static_cast<uint32_t>(machine.get_uint("tile.sram.size_bytes"));
+  lo.allow_undefined = true;
   assembler::LinkedProgram p = assembler::link(units, lo);
   for (const auto &u : units)
     for (const auto &w : u.warnings) std::cerr << w << "\n";
   std::cout << assembler::format_listing(p);
+  if (!p.unresolved.empty()) {
+    std::cout << "\nunresolved symbols (defined in other sources; listed as 0 + offset):";
+    for (const auto &name : p.unresolved) std::cout << " " << name;
+    std::cout << "\n";
+  }
   return 0;
 }
 

@@ -111,6 +111,9 @@ std::string disassemble(const Instruction &insn, bool supervisor) {
     case OperandKind::AReg: out += areg_name(r, 1); break;
     case OperandKind::APair: out += areg_name(r, 2); break;
     case OperandKind::AQuad: out += areg_name(r, 4); break;
+    case OperandKind::ABcast: out += fmt::format("$a{}:B", r); break;
+    case OperandKind::ABcastLo: out += fmt::format("$a{}:BL", r); break;
+    case OperandKind::ABcastHi: out += fmt::format("$a{}:BU", r); break;
     case OperandKind::UImm:
     case OperandKind::SImm: out += std::to_string(v); break;
     case OperandKind::ImmZ:

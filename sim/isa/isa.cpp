@@ -38,6 +38,9 @@ OperandSpec parse_operand(std::string_view t, std::string_view id) {
   if (t == "a") return {OperandKind::AReg, 4};
   if (t == "a2") return {OperandKind::APair, 4};
   if (t == "a4") return {OperandKind::AQuad, 4};
+  if (t == "aB") return {OperandKind::ABcast, 4};
+  if (t == "aBL") return {OperandKind::ABcastLo, 4};
+  if (t == "aBU") return {OperandKind::ABcastHi, 4};
   if (t == "c") return {OperandKind::Csr, 8};
   if (t == "cu") return {OperandKind::CsrUpper, 8};
   if (t.size() > 1 && t[0] == 'u') return {OperandKind::UImm, bits_after(1)};
@@ -145,6 +148,9 @@ std::string operand_kind_text(const OperandSpec &s) {
   case OperandKind::AReg: return "$a";
   case OperandKind::APair: return "$a:a+1";
   case OperandKind::AQuad: return "$a:a+3";
+  case OperandKind::ABcast: return "$a:B";
+  case OperandKind::ABcastLo: return "$a:BL";
+  case OperandKind::ABcastHi: return "$a:BU";
   case OperandKind::UImm: return "zimm" + std::to_string(s.bits);
   case OperandKind::SImm: return "simm" + std::to_string(s.bits);
   case OperandKind::ImmZ: return "immz" + std::to_string(s.bits);

@@ -47,6 +47,9 @@ enum class OperandKind : uint8_t {
   AReg,       // $aN
   APair,      // $aN:N+1
   AQuad,      // $aN:N+3
+  ABcast,     // $aN:B   one register broadcast to both 32-bit lanes
+  ABcastLo,   // $aN:BL  its low half broadcast to every 16-bit lane
+  ABcastHi,   // $aN:BU  its high half broadcast to every 16-bit lane
   UImm,       // zero-extended immediate of `bits`
   SImm,       // sign-extended immediate of `bits`
   ImmZ,       // 32-bit value with low 20 bits zero, stored >> 20 in `bits`

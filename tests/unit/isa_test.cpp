@@ -13,7 +13,8 @@ namespace {
 // The smallest and largest legal value of an operand kind.
 std::pair<int32_t, int32_t> extremes(const OperandSpec &s) {
   switch (s.kind) {
-  case OperandKind::MReg: case OperandKind::MRegInc: case OperandKind::AReg: return {0, 15};
+  case OperandKind::MReg: case OperandKind::MRegInc: case OperandKind::AReg: case OperandKind::ABcast:
+  case OperandKind::ABcastLo: case OperandKind::ABcastHi: return {0, 15};
   case OperandKind::MPair: case OperandKind::MPairInc: case OperandKind::APair: return {0, 14};
   case OperandKind::AQuad: return {0, 12};
   case OperandKind::UImm: return {0, static_cast<int32_t>((1u << s.bits) - 1)};

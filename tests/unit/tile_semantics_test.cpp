@@ -264,3 +264,30 @@ TEST_CASE("tapack and ld2x64pace / ldst64pace addressing") {
   CHECK(out(*r, 10) == 0x00017bffu);
   CHECK(out(*r, 11) == 0x7e000400u);
 }
+
+TEST_CASE("broadcast operands: $aN:B, $aN:BL, $aN:BU") {
+  auto r = run_body(R"(
+  setzi $m0, in
+  or    $a0, $azero, 0x3FC00000   // 1.5f
+  or    $a4, $azero, 0x40000000   // 2.0f
+  or    $a5, $azero, 0xC0000000   // -2.0f
+  f32v2mul $a2:3, $a0:B, $a4:5    // {3.0, -3.0}
+  st64  $a2:3, $mzero, $m9, 0
+  ld64  $a6:7, $m0, $mzero, 0     // {1, 1, -inf, inf} as halves
+  f16v4add $a2:3, $a6:BL, $a6:7   // 1 + each: {2, 2, -inf, inf}
+  st64  $a2:3, $mzero, $m9, 1
+  or    $a1, $azero, 0xC4000000   // high half 0xC400 = -4.0h, low half 0
+  f16v2mul $a2, $a1:BU, $a6       // -4 * {1, 1}
+  st32  $a2, $mzero, $m9, 4
+  { nop
+    uput $TAS, $a0 }              // uput is an auxiliary-pipeline instruction
+  uget  $a3, $TAS
+  st32  $a3, $mzero, $m9, 5
+)");
+  CHECK(out(*r, 0) == 0x40400000u);
+  CHECK(out(*r, 1) == 0xC0400000u);
+  CHECK(out(*r, 2) == 0x40004000u);
+  CHECK(out(*r, 3) == 0x7c00fc00u);
+  CHECK(out(*r, 4) == 0xC400C400u);
+  CHECK(out(*r, 5) == 0x3FC00000u);
+}
