@@ -6,8 +6,8 @@
 
 namespace ipusim::loader {
 
-// Checks cross-key consistency (e.g. the interleaved region inside the SRAM)
-// and reports problems at the key's file:line:column.
+// Reports what the schema cannot know (the 21-bit address space of packed
+// addresses) at the key's file:line:column.
 tile::TileParams tile_params_from(const config::ConfigTree &machine);
 
 } // namespace ipusim::loader

@@ -611,8 +611,8 @@ TEST_CASE("config: the machine schema checks the SRAM layout") {
   CHECK(err("tile.sram.sise_bytes=1") ==
         "-p tile.sram.sise_bytes=1: error: unknown key 'tile.sram.sise_bytes'; did you mean 'tile.sram.size_bytes'?");
   CHECK(err("tile.sram.size_bytes=0x100000000") ==
-        "-p tile.sram.size_bytes=0x100000000: error: tile.sram.size_bytes: value 0x100000000 is out of range [1, "
-        "4294967295]");
+        "-p tile.sram.size_bytes=0x100000000: error: the SRAM from 0x40000 with size_bytes 4294967296 does not fit in "
+        "32-bit addresses");
   // No interleaved region at all is a valid layout.
   CHECK(err("tile.sram.interleaved_base=0xDC000") == "");
 }

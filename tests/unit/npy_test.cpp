@@ -19,6 +19,12 @@
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <unistd.h>
+
+#include "test_files.hpp"
+
+using ipusim::test::read_all;
+using ipusim::test::TempDir;
+using ipusim::test::write_text;
 #endif
 
 using namespace ipusim;
@@ -37,26 +43,6 @@ const std::string kArange6F16 =
     // 0, 1, 2, 3, 4, 5 as binary16, little-endian.
     std::string("\x00\x00\x00\x3C\x00\x40\x00\x42\x00\x44\x00\x45", 12);
 
-// A scratch directory, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    std::string name = "ipusim_npy_test_";
-#if defined(__unix__) || defined(__APPLE__)
-    name += std::to_string(::getpid()) + "_";
-#endif
-    name += std::to_string(counter++);
-    path = fs::temp_directory_path() / name;
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string &name) const { return (path / name).string(); }
-};
 
 void write_file(const std::string &path, const std::string &contents) {
   std::ofstream out(path, std::ios::binary);

@@ -13,33 +13,18 @@
 #include "sim/common/error.hpp"
 #include "traces/perfetto_json.hpp"
 
+#include "test_files.hpp"
+
+using ipusim::test::read_all;
+using ipusim::test::TempDir;
+using ipusim::test::write_text;
+
 using namespace ipusim;
 namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh folder per test case, removed at the end.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string &tag) {
-    path =
-        fs::temp_directory_path() / ("ipusim_perfetto_" + tag + "_" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string &name) const { return (path / name).string(); }
-};
 
-std::string read_all(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 nlohmann::json parse_file(const std::string &path) {
   return nlohmann::json::parse(read_all(path)); // throws if not valid JSON

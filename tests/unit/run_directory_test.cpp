@@ -15,36 +15,19 @@
 #include "sim/engine/manifest.hpp"
 #include "sim/engine/run_directory.hpp"
 
+#include "test_files.hpp"
+
+using ipusim::test::read_all;
+using ipusim::test::TempDir;
+using ipusim::test::write_text;
+
 using namespace ipusim;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string &tag) {
-    path = fs::temp_directory_path() / ("ipusim_rundir_" + tag + "_" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string sub(const std::string &name) const { return (path / name).string(); }
-};
 
-std::string read_all(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
-void write_text(const std::string &path, const std::string &text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
 
 std::string error_of(const std::string &requested, const std::string &parent,
                      const std::string &name) {
@@ -60,7 +43,7 @@ std::string error_of(const std::string &requested, const std::string &parent,
 
 TEST_CASE("RunDirectory numbers runs <name>-NNN and stages them in .partial") {
   TempDir tmp("auto");
-  std::string parent = tmp.sub("runs"); // does not exist yet: created
+  std::string parent = tmp.file("runs"); // does not exist yet: created
   {
     RunDirectory run = RunDirectory::create("", parent, "matmul");
     CHECK(run.final_path() == parent + "/matmul-001");
@@ -111,67 +94,67 @@ TEST_CASE("RunDirectory never reuses a name while a run is staging") {
   TempDir tmp("concurrent");
   RunDirectory first = RunDirectory::create("", tmp.path.string(), "p");
   RunDirectory second = RunDirectory::create("", tmp.path.string(), "p");
-  CHECK(first.final_path() == tmp.sub("p-001"));
-  CHECK(second.final_path() == tmp.sub("p-002"));
+  CHECK(first.final_path() == tmp.file("p-001"));
+  CHECK(second.final_path() == tmp.file("p-002"));
   second.commit();
   first.commit();
-  CHECK(fs::is_directory(tmp.sub("p-001")));
-  CHECK(fs::is_directory(tmp.sub("p-002")));
+  CHECK(fs::is_directory(tmp.file("p-001")));
+  CHECK(fs::is_directory(tmp.file("p-002")));
 }
 
 TEST_CASE("RunDirectory with -o: new or empty folders only") {
   TempDir tmp("explicit");
   SUBCASE("missing folder and parents are created") {
-    std::string out = tmp.sub("a/b/out");
+    std::string out = tmp.file("a/b/out");
     RunDirectory run = RunDirectory::create(out, "ignored", "ignored");
     CHECK(run.final_path() == out);
     CHECK(run.staging_path() == out + ".partial");
     run.commit();
     CHECK(fs::is_directory(out));
-    CHECK_FALSE(fs::exists(tmp.sub("ignored")));
+    CHECK_FALSE(fs::exists(tmp.file("ignored")));
   }
   SUBCASE("a trailing slash names the same folder") {
-    RunDirectory run = RunDirectory::create(tmp.sub("out") + "/", "", "x");
-    CHECK(run.final_path() == tmp.sub("out"));
-    CHECK(run.staging_path() == tmp.sub("out.partial"));
+    RunDirectory run = RunDirectory::create(tmp.file("out") + "/", "", "x");
+    CHECK(run.final_path() == tmp.file("out"));
+    CHECK(run.staging_path() == tmp.file("out.partial"));
     run.commit();
   }
   SUBCASE("an existing empty folder is replaced on commit") {
-    fs::create_directory(tmp.sub("empty"));
-    RunDirectory run = RunDirectory::create(tmp.sub("empty"), "", "x");
+    fs::create_directory(tmp.file("empty"));
+    RunDirectory run = RunDirectory::create(tmp.file("empty"), "", "x");
     write_file_atomic(run.path("summary.txt"), "ok\n");
     run.commit();
-    CHECK(read_all(tmp.sub("empty/summary.txt")) == "ok\n");
+    CHECK(read_all(tmp.file("empty/summary.txt")) == "ok\n");
   }
   SUBCASE("an existing non-empty folder is refused") {
-    fs::create_directory(tmp.sub("full"));
-    write_text(tmp.sub("full/old.txt"), "earlier run");
-    CHECK(error_of(tmp.sub("full"), "", "x") ==
-          "output directory '" + tmp.sub("full") + "' exists; choose another with -o or remove it");
-    CHECK(read_all(tmp.sub("full/old.txt")) == "earlier run");
-    CHECK_FALSE(fs::exists(tmp.sub("full.partial")));
+    fs::create_directory(tmp.file("full"));
+    write_text(tmp.file("full/old.txt"), "earlier run");
+    CHECK(error_of(tmp.file("full"), "", "x") ==
+          "output directory '" + tmp.file("full") + "' exists; choose another with -o or remove it");
+    CHECK(read_all(tmp.file("full/old.txt")) == "earlier run");
+    CHECK_FALSE(fs::exists(tmp.file("full.partial")));
   }
   SUBCASE("a file is refused") {
-    write_text(tmp.sub("file"), "x");
-    CHECK(error_of(tmp.sub("file"), "", "x") ==
-          "output directory '" + tmp.sub("file") +
+    write_text(tmp.file("file"), "x");
+    CHECK(error_of(tmp.file("file"), "", "x") ==
+          "output directory '" + tmp.file("file") +
               "' exists and is not a folder; choose another with -o");
   }
   SUBCASE("leftover .partial and .failed folders are refused") {
-    fs::create_directory(tmp.sub("run.partial"));
-    CHECK(error_of(tmp.sub("run"), "", "x") ==
-          "'" + tmp.sub("run.partial") +
+    fs::create_directory(tmp.file("run.partial"));
+    CHECK(error_of(tmp.file("run"), "", "x") ==
+          "'" + tmp.file("run.partial") +
               "' exists (an interrupted or running run); remove it or choose another with -o");
-    fs::create_directory(tmp.sub("run2.failed"));
-    CHECK(error_of(tmp.sub("run2"), "", "x") ==
-          "'" + tmp.sub("run2.failed") +
+    fs::create_directory(tmp.file("run2.failed"));
+    CHECK(error_of(tmp.file("run2"), "", "x") ==
+          "'" + tmp.file("run2.failed") +
               "' is left from a failed run; remove it or choose another with -o");
-    CHECK_FALSE(fs::exists(tmp.sub("run2.partial")));
+    CHECK_FALSE(fs::exists(tmp.file("run2.partial")));
   }
   SUBCASE("'.' and '..' are not new folders") {
     CHECK(error_of(".", "", "x") ==
           "output directory '.' does not name a new folder; choose another with -o");
-    CHECK(error_of(tmp.sub(".."), "", "x").find("does not name a new folder") != std::string::npos);
+    CHECK(error_of(tmp.file(".."), "", "x").find("does not name a new folder") != std::string::npos);
   }
 }
 
@@ -185,88 +168,88 @@ TEST_CASE("RunDirectory rejects run names that are not one folder name") {
 TEST_CASE("RunDirectory::fail and the destructor leave a .failed folder with error.txt") {
   TempDir tmp("fail");
   SUBCASE("fail") {
-    RunDirectory run = RunDirectory::create(tmp.sub("out"), "", "x");
+    RunDirectory run = RunDirectory::create(tmp.file("out"), "", "x");
     write_file_atomic(run.path("partial-trace.json"), "[");
     run.fail("tile 3: error: load from unmapped address 0x1000");
     CHECK(run.state() == RunDirectory::State::failed);
-    CHECK(run.current_path() == tmp.sub("out.failed"));
-    CHECK_FALSE(fs::exists(tmp.sub("out")));
-    CHECK_FALSE(fs::exists(tmp.sub("out.partial")));
-    CHECK(read_all(tmp.sub("out.failed/error.txt")) ==
+    CHECK(run.current_path() == tmp.file("out.failed"));
+    CHECK_FALSE(fs::exists(tmp.file("out")));
+    CHECK_FALSE(fs::exists(tmp.file("out.partial")));
+    CHECK(read_all(tmp.file("out.failed/error.txt")) ==
           "tile 3: error: load from unmapped address 0x1000\n");
-    CHECK(read_all(tmp.sub("out.failed/partial-trace.json")) == "[");
+    CHECK(read_all(tmp.file("out.failed/partial-trace.json")) == "[");
     run.fail("again"); // no effect once failed
-    CHECK(read_all(tmp.sub("out.failed/error.txt")) ==
+    CHECK(read_all(tmp.file("out.failed/error.txt")) ==
           "tile 3: error: load from unmapped address 0x1000\n");
     CHECK_THROWS_AS(run.commit(), std::logic_error);
   }
   SUBCASE("destructor without commit") {
     { RunDirectory run = RunDirectory::create("", tmp.path.string(), "prog"); }
-    CHECK(read_all(tmp.sub("prog-001.failed/error.txt")) == "interrupted\n");
-    CHECK_FALSE(fs::exists(tmp.sub("prog-001")));
+    CHECK(read_all(tmp.file("prog-001.failed/error.txt")) == "interrupted\n");
+    CHECK_FALSE(fs::exists(tmp.file("prog-001")));
     // The failed number stays used.
     RunDirectory next = RunDirectory::create("", tmp.path.string(), "prog");
-    CHECK(next.final_path() == tmp.sub("prog-002"));
+    CHECK(next.final_path() == tmp.file("prog-002"));
     next.commit();
   }
   SUBCASE("a taken .failed name moves on to .failed-2") {
-    RunDirectory run = RunDirectory::create(tmp.sub("out"), "", "x");
-    fs::create_directory(tmp.sub("out.failed")); // appeared after create()
+    RunDirectory run = RunDirectory::create(tmp.file("out"), "", "x");
+    fs::create_directory(tmp.file("out.failed")); // appeared after create()
     run.fail("boom");
-    CHECK(run.current_path() == tmp.sub("out.failed-2"));
-    CHECK(read_all(tmp.sub("out.failed-2/error.txt")) == "boom\n");
+    CHECK(run.current_path() == tmp.file("out.failed-2"));
+    CHECK(read_all(tmp.file("out.failed-2/error.txt")) == "boom\n");
   }
   SUBCASE("after commit, fail and the destructor change nothing") {
     {
-      RunDirectory run = RunDirectory::create(tmp.sub("done"), "", "x");
+      RunDirectory run = RunDirectory::create(tmp.file("done"), "", "x");
       run.commit();
       run.fail("late");
       CHECK(run.state() == RunDirectory::State::committed);
       CHECK_THROWS_AS(run.commit(), std::logic_error);
     }
-    CHECK(fs::is_directory(tmp.sub("done")));
-    CHECK_FALSE(fs::exists(tmp.sub("done.failed")));
+    CHECK(fs::is_directory(tmp.file("done")));
+    CHECK_FALSE(fs::exists(tmp.file("done.failed")));
   }
   SUBCASE("a commit that cannot rename throws and the run then fails") {
     {
-      RunDirectory run = RunDirectory::create(tmp.sub("raced"), "", "x");
-      fs::create_directory(tmp.sub("raced"));
-      write_text(tmp.sub("raced/other.txt"), "someone else");
+      RunDirectory run = RunDirectory::create(tmp.file("raced"), "", "x");
+      fs::create_directory(tmp.file("raced"));
+      write_text(tmp.file("raced/other.txt"), "someone else");
       CHECK_THROWS_AS(run.commit(), InputError);
       CHECK(run.state() == RunDirectory::State::staging);
     }
-    CHECK(read_all(tmp.sub("raced/other.txt")) == "someone else");
-    CHECK(read_all(tmp.sub("raced.failed/error.txt")) == "interrupted\n");
+    CHECK(read_all(tmp.file("raced/other.txt")) == "someone else");
+    CHECK(read_all(tmp.file("raced.failed/error.txt")) == "interrupted\n");
   }
 }
 
 TEST_CASE("RunDirectory moves hand over the run") {
   TempDir tmp("move");
-  RunDirectory a = RunDirectory::create(tmp.sub("one"), "", "x");
+  RunDirectory a = RunDirectory::create(tmp.file("one"), "", "x");
   {
     RunDirectory b = std::move(a);
     CHECK(b.state() == RunDirectory::State::staging);
     b.commit();
   }
-  CHECK(fs::is_directory(tmp.sub("one")));
+  CHECK(fs::is_directory(tmp.file("one")));
   // The moved-from object does nothing when destroyed.
-  CHECK_FALSE(fs::exists(tmp.sub("one.failed")));
+  CHECK_FALSE(fs::exists(tmp.file("one.failed")));
 
-  RunDirectory c = RunDirectory::create(tmp.sub("two"), "", "x");
-  c = RunDirectory::create(tmp.sub("three"), "", "x"); // the run "two" is abandoned: failed
-  CHECK(read_all(tmp.sub("two.failed/error.txt")) == "interrupted\n");
+  RunDirectory c = RunDirectory::create(tmp.file("two"), "", "x");
+  c = RunDirectory::create(tmp.file("three"), "", "x"); // the run "two" is abandoned: failed
+  CHECK(read_all(tmp.file("two.failed/error.txt")) == "interrupted\n");
   c.commit();
-  CHECK(fs::is_directory(tmp.sub("three")));
+  CHECK(fs::is_directory(tmp.file("three")));
 }
 
 TEST_CASE("write_file_atomic replaces the file whole and reports failures") {
   TempDir tmp("atomic");
-  std::string file = tmp.sub("f.txt");
+  std::string file = tmp.file("f.txt");
   write_file_atomic(file, "first");
   write_file_atomic(file, std::string("second\0bytes", 12));
   CHECK(read_all(file) == std::string("second\0bytes", 12));
   CHECK_FALSE(fs::exists(file + ".tmp"));
-  std::string bad = tmp.sub("no-such-folder/f.txt");
+  std::string bad = tmp.file("no-such-folder/f.txt");
   CHECK_THROWS_WITH_AS(write_file_atomic(bad, "x"),
                        ("cannot write '" + bad + "': No such file or directory").c_str(),
                        InputError);
@@ -283,26 +266,26 @@ TEST_CASE("sha256_hex matches the FIPS 180-4 examples") {
   TempDir tmp("sha");
   for (std::size_t n : {55u, 56u, 63u, 64u, 65u, 70000u}) {
     std::string data(n, 'x');
-    write_text(tmp.sub("d"), data);
+    write_text(tmp.file("d"), data);
     uint64_t bytes = 0;
-    auto from_file = sha256_file_hex(tmp.sub("d"), &bytes);
+    auto from_file = sha256_file_hex(tmp.file("d"), &bytes);
     REQUIRE(from_file.has_value());
     CHECK(*from_file == sha256_hex(data));
     CHECK(bytes == n);
   }
-  CHECK_FALSE(sha256_file_hex(tmp.sub("missing")).has_value());
+  CHECK_FALSE(sha256_file_hex(tmp.file("missing")).has_value());
 }
 
 TEST_CASE("make_manifest_json records version, command line, seed and input hashes") {
   TempDir tmp("manifest");
-  std::string prog = tmp.sub("prog.s");
+  std::string prog = tmp.file("prog.s");
   write_text(prog, "abc");
   ManifestInfo info;
   info.command_line = {"ipusim", "run", "--seed", "42", prog};
   info.seed = 42;
   info.run_name = "prog";
   info.machine_name = "mk2";
-  info.input_files = {prog, tmp.sub("missing.yaml")};
+  info.input_files = {prog, tmp.file("missing.yaml")};
   info.hostname = "builder";
   info.started_utc = "2024-01-02T03:04:05Z";
   std::string text = make_manifest_json(info);
