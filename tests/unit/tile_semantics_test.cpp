@@ -291,3 +291,24 @@ TEST_CASE("broadcast operands: $aN:B, $aN:BL, $aN:BU") {
   CHECK(out(*r, 4) == 0xC400C400u);
   CHECK(out(*r, 5) == 0x3FC00000u);
 }
+
+TEST_CASE("f16 results round to nearest, ties to even") {
+  // {1.0, 1 + 2^-10} + {2^-11, 2^-11}: both exact sums lie halfway between two halves.
+  // 1 + 2^-11 -> 1.0 (even); 1 + 3 * 2^-11 -> 1 + 2^-9 (0x3c02, even) rather than 0x3c01.
+  auto r = test::run(worker_program(R"(
+  setzi $m9, out
+  setzi $m0, ops
+  ld32  $a0, $m0, $mzero, 0
+  ld32  $a1, $m0, $mzero, 1
+  f16v2add $a2, $a0, $a1
+  st32  $a2, $mzero, $m9, 0
+  setzi $a5, 0x1001
+  or    $a5, $a5, 0x3F800000      // 0x3F801001 = 1 + 2^-11 + 2^-23, just above the tie -> 0x3c01
+  f32tof16 $a3, $a5
+  st32  $a3, $mzero, $m9, 1
+)",
+                                    ".align 8\nout:\n  .space 16\nops:\n  .word 0x3c013c00, 0x10001000\n"));
+  REQUIRE(r->core.finished());
+  CHECK(r->word("out", 0) == 0x3c023c00u);
+  CHECK(r->word("out", 1) == 0x3c013c01u);
+}
