@@ -25,7 +25,7 @@ const char *fault_kind_name(FaultKind k) {
 }
 
 TileCore::TileCore(const TileParams &params)
-    : p_(params), sram_(params.sram), code_(params.sram.size_bytes / 4) {
+    : p_(params), sram_(params.sram) {
   for (unsigned i = 0; i < ctx_.size(); ++i) {
     ctx_[i].index = i;
     ctx_[i].supervisor = i == 0;
@@ -33,13 +33,27 @@ TileCore::TileCore(const TileParams &params)
 }
 
 void TileCore::load_code(uint32_t addr, const std::vector<uint32_t> &words) {
+  if (words.empty()) return;
+  uint32_t end = addr + static_cast<uint32_t>(4 * words.size());
+  if ((addr & 3) || !sram_.contains(addr, end - addr))
+    throw InputError(fmt::format("code at 0x{:x}..0x{:x} is outside the tile's SRAM [0x{:x}, 0x{:x})", addr, end,
+                                 sram_.base(), sram_.end()));
+  // The decoded copy covers only the span holding code, so a chip of 1,472
+  // tiles pays for its code, not for 40 bytes per word of SRAM.
+  if (code_.empty()) {
+    code_base_ = addr;
+    code_.resize((end - addr) / 4);
+  } else if (addr < code_base_ || end > code_base_ + 4 * code_.size()) {
+    uint32_t lo = std::min(addr, code_base_), hi = std::max(end, code_base_ + static_cast<uint32_t>(4 * code_.size()));
+    std::vector<DecodedWord> grown((hi - lo) / 4);
+    std::copy(code_.begin(), code_.end(), grown.begin() + (code_base_ - lo) / 4);
+    code_.swap(grown);
+    code_base_ = lo;
+  }
   for (size_t i = 0; i < words.size(); ++i) {
     uint32_t a = addr + static_cast<uint32_t>(4 * i);
-    if (!sram_.contains(a, 4) || (a & 3))
-      throw InputError(fmt::format("code word at 0x{:x} is outside the tile's SRAM [0x{:x}, 0x{:x})",
-                                   a, sram_.base(), sram_.end()));
     sram_.write<uint32_t>(a, words[i]);
-    DecodedWord &d = code_[(a - sram_.base()) / 4];
+    DecodedWord &d = code_[(a - code_base_) / 4];
     auto insn = isa::decode(words[i]);
     if (!insn) {
       d = DecodedWord{};
@@ -56,8 +70,9 @@ void TileCore::load_code(uint32_t addr, const std::vector<uint32_t> &words) {
 }
 
 const DecodedWord *TileCore::decoded(uint32_t addr) const {
-  if (!sram_.contains(addr, 4) || (addr & 3)) return nullptr;
-  const DecodedWord &d = code_[(addr - sram_.base()) / 4];
+  uint32_t off = addr - code_base_;
+  if ((addr & 3) || addr < code_base_ || off / 4 >= code_.size()) return nullptr;
+  const DecodedWord &d = code_[off / 4];
   return d.exec ? &d : nullptr;
 }
 

@@ -143,7 +143,8 @@ private:
 
   TileParams p_;
   Sram sram_;
-  std::vector<DecodedWord> code_; // one per 4-byte word of SRAM
+  std::vector<DecodedWord> code_; // one per 4-byte word of the loaded code span
+  uint32_t code_base_ = 0;
   std::array<Context, 7> ctx_;
   std::array<uint32_t, 6> worker_base_{};
   // Supervisor CSRs.
