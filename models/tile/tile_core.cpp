@@ -209,11 +209,12 @@ void TileCore::exit_worker(Context &c, bool status) {
 
 void TileCore::sync(Context &c, unsigned zone) {
   // Zone 2 (TEXCH_SYNCZONE_LOCAL): wait for all of this tile's workers.
-  // Zone 3 (internal): every tile of the chip; with one tile that is us.
+  // Zone 3 (internal): every tile of the chip; alone, that is us; in a chip,
+  // the chip's sync controller releases it (release_internal_sync).
   // Other zones need other tiles, chips or the host: the supervisor waits, and
   // the watchdog reports it if nothing else can happen.
   if (zone == 2 && running_workers() == 0) return;
-  if (zone == 3) return;
+  if (zone == 3 && !p_.chip_internal_sync) return;
   c.state = ContextState::waiting_sync;
   c.sync_zone = zone;
   c.sync_since = now_;
@@ -378,11 +379,30 @@ std::string TileCore::describe_waits() const {
                                     text, now_, fault_kind_name(f.fault.kind), f.fault.detail));
 }
 
+bool TileCore::at_internal_barrier() const {
+  const Context &sup = ctx_[0];
+  return sup.state == ContextState::waiting_sync && sup.sync_zone == 3 && running_workers() == 0;
+}
+
+void TileCore::release_internal_sync(uint64_t cycle) {
+  Context &sup = ctx_[0];
+  if (cycle > now_) {
+    slot_counter_ += cycle - now_; // the barrel keeps turning while the tile waits
+    now_ = cycle;
+  }
+  sup.stats.sync_wait_cycles += now_ - sup.sync_since;
+  sup.state = ContextState::running;
+  sup.ready_cycle = now_;
+  last_progress_ = now_;
+  stats_.cycles = now_;
+}
+
 bool TileCore::run(uint64_t until) {
   const unsigned slots = p_.workers;
   Context &sup = ctx_[0];
   while (now_ < until) {
     if (finished()) return true;
+    if (p_.chip_internal_sync && at_internal_barrier()) return false;
     unsigned slot = static_cast<unsigned>(slot_counter_ % slots);
     Context &w = ctx_[slot + 1];
     Context *issuer = nullptr;

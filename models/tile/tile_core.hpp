@@ -83,6 +83,12 @@ public:
   bool run(uint64_t until);
   bool finished() const;
 
+  // Chip mode (TileParams::chip_internal_sync): run() also returns, without
+  // using cycles, once the tile waits on the internal sync with no worker
+  // running; the chip then releases it at the cycle the sync completes.
+  bool at_internal_barrier() const;
+  void release_internal_sync(uint64_t cycle);
+
   void set_observer(IssueObserver *o) { observer_ = o; }
   bool all_workers_exit_status() const { return exit_status_and_; }
 

@@ -32,6 +32,9 @@ struct TileParams {
   uint64_t watchdog_cycles = 1000000;
   uint64_t max_cycles = 100000000;
   unsigned tile_id = 0;
+  // Set by the chip model: `sync 3` (internal zone) then waits for the chip's
+  // sync controller instead of completing at once as on a lone tile.
+  bool chip_internal_sync = false;
 
   TileParams() { issue_cycles.fill(1); }
 };

@@ -35,10 +35,9 @@ inline tile::TileParams default_params() {
   return p;
 }
 
-// Loads without running (call run.core.run(...) yourself).
-inline std::unique_ptr<TileRun> load(const std::string &text, tile::TileParams p = default_params()) {
-  auto r = std::make_unique<TileRun>(p);
-  // Through the C preprocessor, as real sources go (so // comments work).
+// Assembles `text` (through cpp, as real sources go, so // comments work) for
+// a tile with parameters `p`.
+inline assembler::LinkedProgram assemble_program(const std::string &text, const tile::TileParams &p) {
   static int counter = 0;
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "ipusim_tile_tests";
   std::filesystem::create_directories(dir);
@@ -52,18 +51,29 @@ inline std::unique_ptr<TileRun> load(const std::string &text, tile::TileParams p
   assembler::LinkOptions lo;
   lo.base_address = p.sram.base_address;
   lo.limit_address = p.sram.base_address + p.sram.size_bytes;
-  r->program = assembler::link(units, lo);
-  for (const auto &s : r->program.sections) {
+  return assembler::link(units, lo);
+}
+
+// Puts a program in a tile and starts its supervisor at `main`; it ends at `done`.
+inline void load_into(tile::TileCore &core, const assembler::LinkedProgram &program) {
+  for (const auto &s : program.sections) {
     if (s.code) {
       std::vector<uint32_t> words(s.bytes.size() / 4);
       std::memcpy(words.data(), s.bytes.data(), words.size() * 4);
-      r->core.load_code(s.address, words);
+      core.load_code(s.address, words);
     } else {
-      std::copy(s.bytes.begin(), s.bytes.end(), r->core.sram().ptr(s.address));
+      std::copy(s.bytes.begin(), s.bytes.end(), core.sram().ptr(s.address));
     }
   }
-  for (unsigned w = 0; w < 6; ++w) r->core.set_worker_base(w, 0x5F000 + 0x100 * w);
-  r->core.start_supervisor(r->sym("main"), r->sym("done"));
+  for (unsigned w = 0; w < 6; ++w) core.set_worker_base(w, 0x5F000 + 0x100 * w);
+  core.start_supervisor(program.symbols.at("main"), program.symbols.at("done"));
+}
+
+// Loads without running (call run.core.run(...) yourself).
+inline std::unique_ptr<TileRun> load(const std::string &text, tile::TileParams p = default_params()) {
+  auto r = std::make_unique<TileRun>(p);
+  r->program = assemble_program(text, p);
+  load_into(r->core, r->program);
   return r;
 }
 

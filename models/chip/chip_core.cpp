@@ -1,0 +1,74 @@
+#include "models/chip/chip_core.hpp"
+
+#include <fmt/format.h>
+
+#include "sim/common/error.hpp"
+
+namespace ipusim::chip {
+
+ChipCore::ChipCore(const tile::TileParams &tile_params, unsigned tiles, SyncParams sync)
+    : sync_(sync), max_cycles_(tile_params.max_cycles) {
+  tiles_.reserve(tiles);
+  for (unsigned t = 0; t < tiles; ++t) {
+    tile::TileParams p = tile_params;
+    p.tile_id = t;
+    p.chip_internal_sync = true;
+    tiles_.push_back(std::make_unique<tile::TileCore>(p));
+  }
+}
+
+bool ChipCore::finished() const {
+  for (const auto &t : tiles_)
+    if (!t->finished()) return false;
+  return true;
+}
+
+uint64_t ChipCore::cycle() const {
+  uint64_t c = 0;
+  for (const auto &t : tiles_) c = std::max(c, t->cycle());
+  return c;
+}
+
+bool ChipCore::step() {
+  // Compute phase: every tile up to the sync or its end, independently.
+  for (auto &t : tiles_)
+    if (!t->finished() && !t->at_internal_barrier()) t->run(max_cycles_);
+
+  std::vector<unsigned> waiting, ended;
+  for (unsigned i = 0; i < tiles_.size(); ++i)
+    (tiles_[i]->finished() ? ended : waiting).push_back(i);
+  if (waiting.empty()) return false;
+  if (!ended.empty())
+    throw SimulationError(fmt::format(
+        "cycle {}: deadlock: {} tile(s) (first: tile {}, waiting since cycle {}) wait on the internal sync, "
+        "which {} tile(s) that have ended (first: tile {}) can never join",
+        cycle(), waiting.size(), waiting.front(), tiles_[waiting.front()]->cycle(), ended.size(), ended.front()));
+
+  // Sync: completes a fixed latency after the last arrival.
+  Superstep s;
+  s.start = last_release_;
+  std::vector<uint64_t> compute(tiles_.size());
+  double sum = 0;
+  for (unsigned i = 0; i < tiles_.size(); ++i) {
+    uint64_t arrival = tiles_[i]->cycle();
+    compute[i] = arrival - s.start;
+    sum += static_cast<double>(compute[i]);
+    if (arrival > s.last_arrival || i == 0) {
+      s.last_arrival = arrival;
+      s.pacing_tile = i;
+    }
+  }
+  s.release = s.last_arrival + sync_.internal_latency_cycles;
+  s.max_compute = s.last_arrival - s.start;
+  s.mean_compute = sum / static_cast<double>(tiles_.size());
+  if (s.release >= max_cycles_)
+    throw SimulationError(fmt::format("cycle {}: the run reached max_cycles ({}) at an internal sync", s.release,
+                                      max_cycles_));
+  for (auto &t : tiles_) t->release_internal_sync(s.release);
+  last_release_ = s.release;
+  supersteps_.push_back(s);
+  compute_.push_back(std::move(compute));
+  return true;
+}
+
+} // namespace ipusim::chip

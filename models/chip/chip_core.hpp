@@ -1,0 +1,66 @@
+// The chip: N tiles and the sync controller of the internal zone (BSP). Tiles
+// never touch each other's state between two syncs, so each tile runs on its
+// own up to the next internal sync (the superstep is an exact quantum); the
+// sync completes internal_latency_cycles after the last tile arrives, and
+// every tile resumes at that cycle.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/tile/tile_core.hpp"
+
+namespace ipusim::chip {
+
+struct SyncParams {
+  // Cycles from the last tile's arrival to the release of all tiles. poplibs
+  // plans about 90 tile cycles for an internal sync (ipu-reference.md §3).
+  uint64_t internal_latency_cycles = 90;
+};
+
+// One completed internal sync.
+struct Superstep {
+  uint64_t start = 0;        // release cycle of the previous sync (0 for the first)
+  uint64_t last_arrival = 0; // when the slowest tile reached the sync
+  uint64_t release = 0;      // last_arrival + latency
+  unsigned pacing_tile = 0;  // the slowest tile (lowest id on ties)
+  uint64_t max_compute = 0;  // last_arrival - start
+  double mean_compute = 0;   // over tiles
+};
+
+class ChipCore {
+public:
+  ChipCore(const tile::TileParams &tile_params, unsigned tiles, SyncParams sync);
+
+  unsigned tiles() const { return static_cast<unsigned>(tiles_.size()); }
+  tile::TileCore &tile(unsigned i) { return *tiles_[i]; }
+  const tile::TileCore &tile(unsigned i) const { return *tiles_[i]; }
+  const SyncParams &sync_params() const { return sync_; }
+
+  // Runs every tile to the next internal sync (or to its end) and completes
+  // that sync. Returns false once every tile has finished. Throws
+  // SimulationError on a fault, on max_cycles, or when some tiles wait on a
+  // sync that tiles which have ended can never join.
+  bool step();
+  void run() {
+    while (step()) {
+    }
+  }
+  bool finished() const;
+  uint64_t cycle() const; // the latest tile's clock
+
+  const std::vector<Superstep> &supersteps() const { return supersteps_; }
+  // Cycles each tile computed in each superstep: compute_cycles()[s][t].
+  const std::vector<std::vector<uint64_t>> &compute_cycles() const { return compute_; }
+
+private:
+  std::vector<std::unique_ptr<tile::TileCore>> tiles_;
+  SyncParams sync_;
+  uint64_t max_cycles_;
+  uint64_t last_release_ = 0;
+  std::vector<Superstep> supersteps_;
+  std::vector<std::vector<uint64_t>> compute_;
+};
+
+} // namespace ipusim::chip
