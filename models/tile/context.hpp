@@ -21,6 +21,14 @@ struct RepeatState {
   bool active() const { return remaining != 0 || body_end != 0; }
 };
 
+// A rpt at 8n that is not bundled: the word at 8n+4 runs once, outside the
+// loop, and the loop starts when execution reaches the body at 8n+8.
+struct ArmedRepeat {
+  bool armed = false;
+  uint32_t count = 0;
+  uint32_t body_start = 0, body_end = 0;
+};
+
 struct ContextStats {
   uint64_t issues = 0;        // issue slots used (a bundle is one issue)
   uint64_t instructions = 0;  // instructions executed (a bundle is two)
@@ -42,6 +50,7 @@ struct Context {
   unsigned index = 0; // 0 = supervisor, 1..6 = worker contexts
 
   RepeatState rpt;
+  ArmedRepeat armed_rpt;
   uint64_t ready_cycle = 0; // earliest cycle at which this context may issue again
   uint64_t last_issue_cycle = 0;
   uint64_t launch_cycle = 0; // workers: when the current run started

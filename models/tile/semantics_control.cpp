@@ -40,11 +40,12 @@ IPUSIM_EXEC(EXITNZ) { t.exit_worker(c, mval(c, i, 0) != 0); }
 IPUSIM_EXEC(EXITPOS) { t.exit_worker(c, static_cast<int32_t>(mval(c, i, 0)) >= 0); }
 IPUSIM_EXEC(EXITNEG) { t.exit_worker(c, static_cast<int32_t>(mval(c, i, 0)) < 0); }
 
-// The vertex address is $mVBase + zimm16 * 4. The ISA text calls it relative to
-// TMEM_REGION0_BASE_ADDR, but poplibs passes absolute addresses (`runall
-// $entry, $sp, 0`), so ipusim treats the sum as absolute.
-IPUSIM_EXEC(RUN) { t.run_worker(c, mval(c, i, 0), mval(c, i, 1) + 4u * static_cast<uint32_t>(i.v[2]), false); }
-IPUSIM_EXEC(RUNALL) { t.run_worker(c, mval(c, i, 0), mval(c, i, 1) + 4u * static_cast<uint32_t>(i.v[2]), true); }
+// run: the vertex address is $mVBase + zimm16 * 4. runall: worker n gets
+// $mVBase + n * zimm16 * 4 (the ISA text). The ISA text calls these relative
+// to TMEM_REGION0_BASE_ADDR, but poplibs passes absolute addresses (`runall
+// $entry, $sp, 0`), so ipusim treats them as absolute.
+IPUSIM_EXEC(RUN) { t.run_worker(c, mval(c, i, 0), mval(c, i, 1) + 4u * static_cast<uint32_t>(i.v[2]), 0, false); }
+IPUSIM_EXEC(RUNALL) { t.run_worker(c, mval(c, i, 0), mval(c, i, 1), 4u * static_cast<uint32_t>(i.v[2]), true); }
 IPUSIM_EXEC(SYNC) { t.sync(c, static_cast<unsigned>(i.v[0])); }
 IPUSIM_EXEC(TRAP) { t.fault(FaultKind::trap, "trap " + std::to_string(i.v[0])); }
 

@@ -100,28 +100,29 @@ IPUSIM_EXEC(LDS16STEP_R) {
 }
 
 // ---- triple-packed addresses -------------------------------------------------------
-// tapack packs three 21-bit byte addresses (TMEM_BYTE_MAX_ADDRESS_WIDTH = 21)
-// into an MRF pair: address k in bits [21k+20 : 21k] of the 64-bit value. The
-// pace forms post-increment each address they use by a strimm-selected amount
-// in 64-bit atoms: 0 = +1, 1/2/3 = the signed 10-bit field 0/1/2 of $mStride.
-// (Field layout inferred from poplibs' conv_partial_nx1 comments; assumption.)
+// The pace forms take three 21-bit byte addresses (TMEM_BYTE_MAX_ADDRESS_WIDTH
+// = 21) from an MRF pair: address 0 in bits 20:0 of the lower register,
+// address 1 in bits 20:0 of the upper register (as the ISA text says, and as
+// poplibs relies on when it adds to the upper register to move address 1),
+// and address 2 split over the top 11 bits of both: its low part in the
+// lower register's bits 31:21, its high part in the upper register's
+// (which half goes where is an assumption). Each address used is
+// post-incremented by a strimm-selected amount in 64-bit atoms: 0 = +1,
+// 1/2/3 = the signed 10-bit field 0/1/2 of $mStride (field layout inferred
+// from poplibs' conv_partial_nx1 comments; assumption).
 namespace {
-constexpr uint64_t kAddrMask = (1u << 21) - 1;
+constexpr uint32_t kAddrMask = (1u << 21) - 1;
 struct Packed {
   uint32_t addr[3];
 };
 inline Packed unpack(const Context &c, unsigned r) {
-  uint64_t v = static_cast<uint64_t>(c.m[r]) | (static_cast<uint64_t>(c.m[r + 1]) << 32);
-  return {{static_cast<uint32_t>(v & kAddrMask), static_cast<uint32_t>((v >> 21) & kAddrMask),
-           static_cast<uint32_t>((v >> 42) & kAddrMask)}};
-}
-inline uint64_t pack(uint32_t a0, uint32_t a1, uint32_t a2) {
-  return (a0 & kAddrMask) | ((a1 & kAddrMask) << 21) | (static_cast<uint64_t>(a2 & kAddrMask) << 42);
+  uint32_t lo = c.m[r], hi = c.m[r + 1];
+  return {{lo & kAddrMask, hi & kAddrMask, ((lo >> 21) | ((hi >> 21) << 11)) & kAddrMask}};
 }
 inline void store_packed(Context &c, unsigned r, const Packed &p) {
-  uint64_t v = pack(p.addr[0], p.addr[1], p.addr[2]);
-  TileCore::write_m(c, r, static_cast<uint32_t>(v));
-  TileCore::write_m(c, r + 1, static_cast<uint32_t>(v >> 32));
+  uint32_t a2 = p.addr[2] & kAddrMask;
+  TileCore::write_m(c, r, (p.addr[0] & kAddrMask) | (a2 << 21));
+  TileCore::write_m(c, r + 1, (p.addr[1] & kAddrMask) | ((a2 >> 11) << 21));
 }
 inline int32_t stride_field(uint32_t strides, unsigned sel) {
   if (sel == 0) return 1;
@@ -133,11 +134,7 @@ inline void advance(Packed &p, unsigned k, uint32_t strides, unsigned sel) {
 }
 } // namespace
 
-IPUSIM_EXEC(TAPACK) {
-  uint64_t v = pack(mval(c, i, 1), mval(c, i, 2), mval(c, i, 3));
-  TileCore::write_m(c, reg(i, 0), static_cast<uint32_t>(v));
-  TileCore::write_m(c, reg(i, 0) + 1, static_cast<uint32_t>(v >> 32));
-}
+IPUSIM_EXEC(TAPACK) { store_packed(c, reg(i, 0), Packed{{mval(c, i, 1), mval(c, i, 2), mval(c, i, 3)}}); }
 IPUSIM_EXEC(LD2X64PACE) {
   Packed p = unpack(c, reg(i, 2));
   uint32_t strides = mval(c, i, 3), sel = static_cast<uint32_t>(i.v[4]);

@@ -66,6 +66,10 @@ void TileCore::load_code(uint32_t addr, const std::vector<uint32_t> &words) {
     d.pipe = f.pipe;
     d.timing = f.timing;
     d.bundle_first = (words[i] & isa::kBundleBit) != 0;
+    d.needs_arf = f.pipe == isa::Pipe::AUX;
+    for (const auto &o : f.operands)
+      if (o.kind == isa::OperandKind::AReg || o.kind == isa::OperandKind::APair || o.kind == isa::OperandKind::AQuad)
+        d.needs_arf = true;
   }
 }
 
@@ -145,14 +149,23 @@ void TileCore::start_repeat(Context &c, uint32_t count, uint32_t body_bundles) {
   if (count > max)
     fault(FaultKind::bad_operand, fmt::format("rpt count {} exceeds the {}-bit $REPEAT_COUNT", count,
                                               p_.repeat_count_bits));
-  // The body is the execution bundles from the first 8-byte boundary after
-  // the rpt: a rpt at 8n+4 is followed directly by its body; at 8n the
-  // instruction at 8n+4 (typically an alignment nop, or the rpt's bundle
-  // partner) executes once, before the loop.
+  // The body is the n+1 execution bundles from the first 8-byte boundary
+  // after the rpt. A rpt at 8n+4 (or bundled at 8n) is followed directly by its
+  // body; an unbundled rpt at 8n is followed by one word (typically the
+  // assembler's alignment nop) that runs once, outside the loop, whatever
+  // the count.
   uint32_t body_start = (next_pc_ + 7u) & ~7u;
   uint32_t body_end = body_start + 8 * (body_bundles + 1);
+  if (body_start != next_pc_) {
+    c.armed_rpt = ArmedRepeat{true, count, body_start, body_end};
+    return;
+  }
+  enter_repeat(c, count, body_start, body_end);
+}
+
+void TileCore::enter_repeat(Context &c, uint32_t count, uint32_t body_start, uint32_t body_end) {
   if (count == 0) {
-    next_pc_ = body_end; // skips an 8n+4 alignment word too
+    next_pc_ = body_end;
     return;
   }
   c.rpt.remaining = count - 1;
@@ -160,20 +173,26 @@ void TileCore::start_repeat(Context &c, uint32_t count, uint32_t body_bundles) {
   c.rpt.body_end = body_end;
 }
 
-void TileCore::run_worker(Context &sup, uint32_t entry, uint32_t vertex, bool all) {
+[[noreturn]] void TileCore::store_into_code(uint32_t addr) {
+  fault(FaultKind::bad_operand,
+        fmt::format("store to 0x{:x}, which holds code (self-modifying code is not modelled)", addr));
+}
+
+void TileCore::run_worker(Context &sup, uint32_t entry, uint32_t vertex, uint32_t stride, bool all) {
   if (entry & 3) fault(FaultKind::misaligned, fmt::format("worker entry 0x{:x} is not 4-byte aligned", entry));
   if (vertex & 3) fault(FaultKind::misaligned, fmt::format("vertex base 0x{:x} is not 4-byte aligned", vertex));
-  auto launch = [&](unsigned w) {
+  auto launch = [&](unsigned w, uint32_t v) {
     Context &c = ctx_[w];
     c.state = ContextState::running;
     c.pc = entry;
-    c.vertex_base = vertex;
+    c.vertex_base = v;
     c.worker_base = worker_base_[w - 1];
-    c.m[isa::kMVertexBase] = vertex;
+    c.m[isa::kMVertexBase] = v;
     c.m[isa::kMWorkerBase] = c.worker_base;
     c.fp_ctl = fp_ictl_;
     c.fp_sts = 0;
     c.rpt = RepeatState{};
+    c.armed_rpt = ArmedRepeat{};
     c.ready_cycle = now_ + 1;
     c.launch_cycle = now_;
     ++c.stats.runs;
@@ -182,12 +201,12 @@ void TileCore::run_worker(Context &sup, uint32_t entry, uint32_t vertex, bool al
     for (unsigned w = 1; w <= p_.workers; ++w)
       if (ctx_[w].state == ContextState::running)
         fault(FaultKind::worker_busy, fmt::format("runall while worker {} is still running", w - 1));
-    for (unsigned w = 1; w <= p_.workers; ++w) launch(w);
+    for (unsigned w = 1; w <= p_.workers; ++w) launch(w, vertex + (w - 1) * stride);
     return;
   }
   for (unsigned w = 1; w <= p_.workers; ++w)
     if (ctx_[w].state != ContextState::running) {
-      launch(w);
+      launch(w, vertex);
       return;
     }
   fault(FaultKind::worker_busy, "run with no free worker context");
@@ -272,8 +291,10 @@ void TileCore::execute(Context &c, const DecodedWord &w) {
     fault(FaultKind::illegal_in_rpt, std::string(isa::form(w.insn.op).mnemonic) + " is not allowed in a rpt body");
   if ((w.flags & isa::F_SUPERVISOR) && !c.supervisor)
     fault(FaultKind::illegal_instruction, std::string(isa::form(w.insn.op).mnemonic) + " is supervisor-only");
-  if ((w.flags & isa::F_WORKER) && c.supervisor)
-    fault(FaultKind::illegal_instruction, std::string(isa::form(w.insn.op).mnemonic) + " is worker-only");
+  if (c.supervisor && ((w.flags & isa::F_WORKER) || w.needs_arf))
+    fault(FaultKind::illegal_instruction,
+          std::string(isa::form(w.insn.op).mnemonic) +
+              (w.needs_arf ? " needs the ARF, which only workers have" : " is worker-only"));
   w.exec(*this, c, w.insn);
 }
 
@@ -323,6 +344,15 @@ void TileCore::issue(Context &c) {
 
   // Zero-overhead loop: falling off the end of the body goes back to its start.
   uint32_t next = next_pc_;
+  if (c.armed_rpt.armed && !c.rpt.active() && next == c.armed_rpt.body_start) {
+    ArmedRepeat a = c.armed_rpt;
+    c.armed_rpt = ArmedRepeat{};
+    next_pc_ = next;
+    enter_repeat(c, a.count, a.body_start, a.body_end);
+    next = next_pc_;
+  } else if (c.armed_rpt.armed && (branch_taken_ || next != c.armed_rpt.body_start - 4)) {
+    c.armed_rpt = ArmedRepeat{}; // left before reaching the body
+  }
   if (c.rpt.body_end != 0 && !branch_taken_ && next == c.rpt.body_end) {
     if (c.rpt.remaining > 0) {
       --c.rpt.remaining;

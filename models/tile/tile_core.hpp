@@ -29,6 +29,7 @@ struct DecodedWord {
   isa::Pipe pipe = isa::Pipe::MAIN;
   isa::TimingClass timing = isa::TimingClass::alu;
   bool bundle_first = false;
+  bool needs_arf = false; // aux pipeline or ARF operands: the supervisor has no ARF
 };
 
 // Thrown by instruction semantics; the issue loop adds where it happened.
@@ -124,6 +125,7 @@ public:
   }
   template <typename T> void store(Context &c, uint32_t addr, T v) {
     check_address(addr, sizeof(T), true);
+    if (addr - code_base_ < 4 * code_.size()) store_into_code(addr);
     ++c.stats.stores;
     sram_.write<T>(addr, v);
   }
@@ -134,7 +136,9 @@ public:
 
   // Control.
   void start_repeat(Context &c, uint32_t count, uint32_t body_bundles);
-  void run_worker(Context &sup, uint32_t entry, uint32_t vertex, bool all);
+  void enter_repeat(Context &c, uint32_t count, uint32_t body_start, uint32_t body_end);
+  // run: one worker with vertex `vertex`; runall: worker n gets vertex + n * stride.
+  void run_worker(Context &sup, uint32_t entry, uint32_t vertex, uint32_t stride, bool all);
   void exit_worker(Context &c, bool status);
   void sync(Context &c, unsigned zone);
   uint32_t read_csr(Context &c, uint32_t number);
@@ -142,6 +146,7 @@ public:
 
 private:
   void issue(Context &c);
+  [[noreturn]] void store_into_code(uint32_t addr);
   void execute(Context &c, const DecodedWord &w);
   [[noreturn]] void raise(const Context &c, uint32_t pc, const FaultException &f);
   std::string describe_waits() const;

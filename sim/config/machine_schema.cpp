@@ -156,6 +156,23 @@ Schema build() {
                              .desc("Tile clock")
                              .source("ipu-reference.md §1 Chip (GC200 1.33 GHz)"))
       .field("tile", tile)
+      .field("chip",
+             Struct("chip", "The whole IPU: how many tiles and its internal-zone sync")
+                 .field("tiles", UInt()
+                                     .range(1, 2048)
+                                     .def(1472)
+                                     .desc("Usable tiles on the chip")
+                                     .source("ipu-reference.md §1 Chip (GC2 1216 usable, GC200 1472)"))
+                 .field("sync",
+                        Struct("sync", "The sync controller")
+                            .field("internal_latency_cycles",
+                                   UInt()
+                                       .unit("cycles")
+                                       .max(1000000)
+                                       .def(90)
+                                       .desc("Cycles from the last tile's `sync 3` to the release of all tiles")
+                                       .source("ipu-reference.md §3: poplibs plans an internal sync at about 90 "
+                                               "tile cycles"))))
       .field("watchdog_cycles", UInt()
                                     .unit("cycles")
                                     .min(1)

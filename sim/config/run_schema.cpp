@@ -67,6 +67,11 @@ Schema build() {
 
   const Schema program =
       Struct("program", "The code to run and its data")
+          .field("tiles", UInt()
+                              .min(1)
+                              .def(1)
+                              .desc("Tiles 0..tiles-1 each run the program on their own copy of the tensors "
+                                    "(SPMD); at most the machine's chip.tiles. $TILE_ID tells them apart"))
           .field("sources", List(Path()).min_size(1).desc("Assembly (.S) sources, assembled in order"))
           .field("include_dirs", List(Path()).def_yaml("[]").desc("Directories searched by #include"))
           .field("defines", Map(String()).def_yaml("{}").desc("Preprocessor definitions NAME: value"))

@@ -37,7 +37,15 @@ std::string boot_stub(const std::string &start, uint32_t entry, uint32_t vertex,
   return s;
 }
 
-void fill_tensor(const config::ConfigNode &t, const PlacedTensor &pt, uint64_t run_seed, uint8_t *dst) {
+// The seed of tile `tile`'s random data: tile 0 uses `seed` itself.
+uint64_t tile_seed(uint64_t seed, unsigned tile) {
+  if (tile == 0) return seed;
+  SplitMix64 mix(seed ^ (0x9E3779B97F4A7C15ull * tile));
+  return mix.next();
+}
+
+void fill_tensor(const config::ConfigNode &t, const PlacedTensor &pt, uint64_t run_seed, unsigned tile,
+                 unsigned tiles, uint8_t *dst) {
   size_t count = pt.bytes / pt.dtype.size;
   if (!t.has("init")) return; // zero
   const config::ConfigNode &init = t.node("init");
@@ -47,7 +55,7 @@ void fill_tensor(const config::ConfigNode &t, const PlacedTensor &pt, uint64_t r
   } else if (init.has("random")) {
     const config::ConfigNode &r = init.node("random");
     uint64_t seed = r.has("seed") ? r.get_uint("seed") : run_seed ^ std::hash<std::string>{}(pt.name);
-    SplitMix64 gen(seed);
+    SplitMix64 gen(tile_seed(seed, tile));
     double lo = r.get_float("min"), hi = r.get_float("max");
     for (size_t i = 0; i < count; ++i) {
       double v = gen.uniform(lo, hi);
@@ -66,20 +74,30 @@ void fill_tensor(const config::ConfigNode &t, const PlacedTensor &pt, uint64_t r
       init.fail("npy", fmt::format("{} has dtype '{}' but tensor '{}' is {} ('{}')", path, a.dtype, pt.name,
                                    pt.dtype.name, pt.dtype.npy));
     std::vector<uint64_t> shape(a.shape.begin(), a.shape.end());
-    if (shape != pt.shape)
-      init.fail("npy", fmt::format("{} has shape ({}) but tensor '{}' has shape ({})", path,
-                                   fmt::join(shape, ", "), pt.name, fmt::join(pt.shape, ", ")));
-    std::copy(a.data.begin(), a.data.end(), dst);
+    std::vector<uint64_t> per_tile = pt.shape;
+    per_tile.insert(per_tile.begin(), tiles);
+    if (shape == pt.shape) {
+      std::copy(a.data.begin(), a.data.end(), dst);
+    } else if (tiles > 1 && shape == per_tile) {
+      std::copy(a.data.begin() + static_cast<std::ptrdiff_t>(size_t(tile) * pt.bytes),
+                a.data.begin() + static_cast<std::ptrdiff_t>(size_t(tile + 1) * pt.bytes), dst);
+    } else {
+      init.fail("npy", fmt::format("{} has shape ({}) but tensor '{}' has shape ({}){}", path,
+                                   fmt::join(shape, ", "), pt.name, fmt::join(pt.shape, ", "),
+                                   tiles > 1 ? fmt::format(" (or ({}) with one slice per tile)", fmt::join(per_tile, ", "))
+                                             : std::string()));
+    }
   }
 }
 
 } // namespace
 
-LoadedProgram load_program(const config::ConfigNode &program, unsigned arch_version, uint64_t run_seed,
-                           tile::TileCore &core) {
+LoadedProgram prepare_program(const config::ConfigNode &program, unsigned arch_version, const tile::TileParams &tp) {
   LoadedProgram out;
   out.start = program.get_string("start");
-  const tile::Sram &sram = core.sram();
+  out.tiles = static_cast<unsigned>(program.get_uint("tiles"));
+  const tile::SramParams &sp = tp.sram;
+  const uint32_t sram_base = sp.base_address, sram_end = sp.base_address + sp.size_bytes;
 
   // 1. Assemble and place the user's code.
   assembler::AssembleOptions ao;
@@ -92,8 +110,8 @@ LoadedProgram load_program(const config::ConfigNode &program, unsigned arch_vers
   ao.arch_version = arch_version;
   std::vector<assembler::AssemblyUnit> units = assembler::assemble_sources(ao);
   assembler::LinkOptions lo;
-  lo.base_address = sram.base();
-  lo.limit_address = sram.end();
+  lo.base_address = sram_base;
+  lo.limit_address = sram_end;
   out.code = assembler::link(units, lo);
   for (const auto &s : out.code.sections)
     out.allocations.push_back({s.name, s.code ? "code" : "data", s.address, static_cast<uint32_t>(s.bytes.size())});
@@ -118,19 +136,19 @@ LoadedProgram load_program(const config::ConfigNode &program, unsigned arch_vers
   uint32_t scratch_addr = align_up(vertex_addr + vertex_bytes, 8);
   uint32_t stack_addr = scratch_addr + 6 * kWorkerScratchBytes;
   uint32_t stack_top = stack_addr + kSupervisorStackBytes;
-  const uint32_t il_base = sram.params().interleaved_base;
-  if (stack_top > sram.end())
+  const uint32_t il_base = sp.interleaved_base;
+  if (stack_top > sram_end)
     program.fail("sources", fmt::format("the code and runtime areas need {} bytes, more than the tile's {}",
-                                        stack_top - sram.base(), sram.params().size_bytes));
+                                        stack_top - sram_base, sp.size_bytes));
   out.allocations.push_back({"boot stub", "stub", stub_addr, stub_bytes});
   out.allocations.push_back({"vertex state", "vertex", vertex_addr, vertex_bytes});
   out.allocations.push_back({"worker scratch", "scratch", scratch_addr, 6 * kWorkerScratchBytes});
   out.allocations.push_back({"supervisor stack", "stack", stack_addr, kSupervisorStackBytes});
-  Regions r{stack_top, std::max(il_base, stack_top), std::max(il_base, stack_top), sram.end()};
+  out.scratch = scratch_addr;
+  Regions r{stack_top, std::max(il_base, stack_top), std::max(il_base, stack_top), sram_end};
   if (r.r0_next > il_base) r.r0_end = r.r0_next; // code spilled into the interleaved region
 
   // 3. Tensors.
-  std::vector<uint8_t> image(sram.params().size_bytes, 0);
   for (const config::ConfigNode &t : program.node("tensors")) {
     PlacedTensor pt;
     pt.name = t.get_string("name");
@@ -163,18 +181,16 @@ LoadedProgram load_program(const config::ConfigNode &program, unsigned arch_vers
       uint64_t avail = region == "interleaved" ? free1 : region == "non_interleaved" ? free0 : std::max(free0, free1);
       t.fail("shape", fmt::format("tensor '{}' ({} bytes) does not fit in tile {}'s {} memory: {} bytes free, "
                                   "short by {} bytes",
-                                  pt.name, bytes, core.params().tile_id,
-                                  region == "any" ? "free" : region, avail, bytes - avail));
+                                  pt.name, bytes, tp.tile_id, region == "any" ? "free" : region, avail,
+                                  bytes - avail));
     }
     pt.bytes = static_cast<uint32_t>(bytes);
-    fill_tensor(t, pt, run_seed, image.data() + (pt.address - sram.base()));
     out.allocations.push_back({pt.name, "tensor", pt.address, pt.bytes});
     out.tensors.push_back(pt);
   }
 
   // 4. Vertex state: one 32-bit word per field.
   out.vertex = vertex_addr;
-  uint32_t word_addr = vertex_addr;
   for (const config::ConfigNode &f : vfields) {
     const std::string &kind = f.get_string("kind");
     uint32_t word = 0;
@@ -192,41 +208,47 @@ LoadedProgram load_program(const config::ConfigNode &program, unsigned arch_vers
       encode_element(dt, v, b);
       word = b[0] | (b[1] << 8) | (b[2] << 16) | (uint32_t(b[3]) << 24);
     }
-    std::memcpy(image.data() + (word_addr - sram.base()), &word, 4);
-    word_addr += 4;
+    for (unsigned k = 0; k < 4; ++k) out.vertex_state.push_back(static_cast<uint8_t>(word >> (8 * k)));
   }
 
-  // 5. Write everything into the tile: data first, then code (pre-decoded).
-  tile::Sram &mem = core.sram();
-  for (size_t i = 0; i < image.size(); ++i)
-    if (image[i]) mem.ptr(sram.base())[i] = image[i];
-  for (const auto &s : out.code.sections) {
-    if (!s.code) {
-      std::copy(s.bytes.begin(), s.bytes.end(), mem.ptr(s.address));
-      continue;
-    }
-    std::vector<uint32_t> words(s.bytes.size() / 4);
-    std::memcpy(words.data(), s.bytes.data(), words.size() * 4);
-    core.load_code(s.address, words);
-  }
-
-  // 6. The boot stub, linked at its own address.
+  // 5. The boot stub, linked at its own address.
   std::vector<assembler::AssemblyUnit> stub_units{
       assembler::assemble_text(boot_stub(out.start, out.entry, vertex_addr, stack_top), "<ipusim boot stub>")};
   assembler::LinkOptions so;
   so.base_address = stub_addr;
   so.limit_address = stub_addr + stub_bytes;
-  assembler::LinkedProgram stub = assembler::link(stub_units, so);
-  for (const auto &s : stub.sections) {
-    std::vector<uint32_t> words(s.bytes.size() / 4);
-    std::memcpy(words.data(), s.bytes.data(), words.size() * 4);
-    core.load_code(s.address, words);
-  }
-  out.boot = stub.symbols.at("__ipusim_boot");
-  out.exit = stub.symbols.at("__ipusim_exit");
-  for (unsigned w = 0; w < 6; ++w) core.set_worker_base(w, scratch_addr + w * kWorkerScratchBytes);
-  core.start_supervisor(out.boot, out.exit);
+  out.stub = assembler::link(stub_units, so);
+  out.boot = out.stub.symbols.at("__ipusim_boot");
+  out.exit = out.stub.symbols.at("__ipusim_exit");
   return out;
+}
+
+void install_program(const LoadedProgram &p, const config::ConfigNode &program, uint64_t run_seed, unsigned tile_id,
+                     tile::TileCore &core) {
+  tile::Sram &mem = core.sram();
+  auto tensor_nodes = program.node("tensors").children();
+  for (size_t i = 0; i < p.tensors.size(); ++i)
+    fill_tensor(tensor_nodes[i], p.tensors[i], run_seed, tile_id, p.tiles, mem.ptr(p.tensors[i].address));
+  std::copy(p.vertex_state.begin(), p.vertex_state.end(), mem.ptr(p.vertex));
+  for (const assembler::LinkedProgram *prog : {&p.code, &p.stub})
+    for (const auto &s : prog->sections) {
+      if (!s.code) {
+        std::copy(s.bytes.begin(), s.bytes.end(), mem.ptr(s.address));
+        continue;
+      }
+      std::vector<uint32_t> words(s.bytes.size() / 4);
+      std::memcpy(words.data(), s.bytes.data(), words.size() * 4);
+      core.load_code(s.address, words);
+    }
+  for (unsigned w = 0; w < 6; ++w) core.set_worker_base(w, p.scratch + w * kWorkerScratchBytes);
+  core.start_supervisor(p.boot, p.exit);
+}
+
+LoadedProgram load_program(const config::ConfigNode &program, unsigned arch_version, uint64_t run_seed,
+                           tile::TileCore &core) {
+  LoadedProgram p = prepare_program(program, arch_version, core.params());
+  install_program(p, program, run_seed, core.params().tile_id, core);
+  return p;
 }
 
 NpyArray read_tensor(const tile::TileCore &core, const PlacedTensor &t) {

@@ -38,16 +38,30 @@ struct Allocation {
   uint32_t bytes;
 };
 
+// A program laid out for a tile, the same for every tile that runs it.
 struct LoadedProgram {
   assembler::LinkedProgram code;
+  assembler::LinkedProgram stub; // the boot stub
   std::vector<PlacedTensor> tensors;
   std::vector<Allocation> allocations;
-  uint32_t entry = 0, boot = 0, exit = 0, vertex = 0;
+  std::vector<uint8_t> vertex_state;
+  uint32_t entry = 0, boot = 0, exit = 0, vertex = 0, scratch = 0;
   std::string start; // supervisor, worker, all_workers
+  unsigned tiles = 1;
 };
 
-// `program` is the run config's "program" node. Throws InputError at the
-// offending key's location.
+// Assembles and lays out the run config's "program" node for tiles with this
+// SRAM. Throws InputError at the offending key's location.
+LoadedProgram prepare_program(const config::ConfigNode &program, unsigned arch_version, const tile::TileParams &tile);
+
+// Writes the program, its vertex state and tile `tile_id`'s tensor data into
+// `core` and starts its supervisor. Random data depends on the seed and the
+// tile; a .npy input either has the tensor's shape (every tile gets it) or a
+// leading dimension of `tiles` (tile t gets slice t).
+void install_program(const LoadedProgram &p, const config::ConfigNode &program, uint64_t run_seed, unsigned tile_id,
+                     tile::TileCore &core);
+
+// prepare_program + install_program for one tile.
 LoadedProgram load_program(const config::ConfigNode &program, unsigned arch_version, uint64_t run_seed,
                            tile::TileCore &core);
 

@@ -99,3 +99,42 @@ TEST_CASE("a program that never ends stops at max_cycles") {
   CHECK(msg.find("the run reached max_cycles (600) without finishing") != std::string::npos);
   CHECK(msg.find("worker 0 at pc 0x") != std::string::npos);
 }
+
+TEST_CASE("runall gives worker n the vertex base plus n times the stride") {
+  std::string prog = R"(
+.section .text.sup, "ax"
+.supervisor
+.align 8
+main:
+  setzi  $m0, worker
+  setzi  $m1, out
+  runall $m0, $m1, 1       // worker n: out + 4n
+  sync   2
+  bri    done
+done:
+  nop
+.section .text.w, "ax"
+.worker
+.align 8
+worker:
+  st32   $mvertex_base, $mzero, $mvertex_base, 0
+  exitz  $mzero
+.section .data, "aw"
+.align 8
+out:
+  .space 24
+)";
+  auto r = test::run(prog);
+  REQUIRE(r->core.finished());
+  for (unsigned w = 0; w < 6; ++w) CHECK(r->word("out", w) == r->sym("out") + 4 * w);
+}
+
+TEST_CASE("the supervisor has no ARF") {
+  std::string prog = ".section .text.s, \"ax\"\n.supervisor\n.align 8\nmain:\n  f32add $a0, $a1, $a2\n  bri done\ndone:\n  nop\n";
+  CHECK(fault_of(prog).find("illegal instruction: f32add needs the ARF, which only workers have") != std::string::npos);
+}
+
+TEST_CASE("a store into code faults (self-modifying code is not modelled)") {
+  std::string msg = fault_of(worker_program("  setzi $m0, worker\n  st32 $m0, $m0, $mzero, 0"));
+  CHECK(msg.find("which holds code") != std::string::npos);
+}

@@ -255,10 +255,11 @@ TEST_CASE("tapack and ld2x64pace / ldst64pace addressing") {
   st32  $m4, $mzero, $m9, 0
   st32  $m5, $mzero, $m9, 1
 )");
+  // After the increments: address 0 = in + 8, address 1 = in + 8 + 16, address 2 = out (unchanged),
+  // packed as lower = a0 | a2[10:0] << 21, upper = a1 | a2[20:11] << 21.
   uint32_t in = r->sym("in"), outa = r->sym("out");
-  uint64_t packed = (uint64_t(in + 8)) | (uint64_t(in + 8 + 16) << 21) | (uint64_t(outa) << 42);
-  CHECK(out(*r, 0) == static_cast<uint32_t>(packed));
-  CHECK(out(*r, 1) == static_cast<uint32_t>(packed >> 32));
+  CHECK(out(*r, 0) == ((in + 8) | ((outa & 0x7FF) << 21)));
+  CHECK(out(*r, 1) == ((in + 24) | ((outa >> 11) << 21)));
   CHECK(out(*r, 8) == 0x3c003c00u);
   CHECK(out(*r, 9) == 0x7c00fc00u);
   CHECK(out(*r, 10) == 0x00017bffu);
@@ -311,4 +312,19 @@ TEST_CASE("f16 results round to nearest, ties to even") {
   REQUIRE(r->core.finished());
   CHECK(r->word("out", 0) == 0x3c023c00u);
   CHECK(r->word("out", 1) == 0x3c013c01u);
+}
+
+TEST_CASE("address 1 of a packed pair lives in the upper register (poplibs adds to it directly)") {
+  auto r = run_body(R"(
+  setzi $m0, in
+  tapack $m4:5, $m0, $m0, $m9
+  add   $m5, $m5, 8              // move address 1 on by one 64-bit atom
+  ld2x64pace $a0:1, $a2:3, $m4:5+=, $mzero, 0b1111   // strimm 3 with zero strides: no increment
+  st64  $a0:1, $mzero, $m9, 0
+  st64  $a2:3, $mzero, $m9, 1
+)");
+  CHECK(out(*r, 0) == 0x3c003c00u); // address 0 = in: in[0], in[1]
+  CHECK(out(*r, 1) == 0x7c00fc00u);
+  CHECK(out(*r, 2) == 0x00017bffu); // address 1 = in + 8: in[2], in[3]
+  CHECK(out(*r, 3) == 0x7e000400u);
 }

@@ -140,3 +140,19 @@ TEST_CASE("a memory latency longer than the barrel delays the loading context") 
   CHECK(r->word("out") == 24u);
   CHECK(r->core.stats().load_latency_stall_cycles == 3u);
 }
+
+TEST_CASE("an unbundled rpt at 8n: the word at 8n+4 runs once, outside the loop, for any count") {
+  for (uint32_t count : {0u, 3u}) {
+    auto r = time_body("  setzi $m2, " + std::to_string(count) + R"(
+  setzi $m4, 0
+  rpt   $m2, 0
+  add   $m4, $m4, 1       // at 8n+4: once
+  { add $m3, $m3, 1
+    fnop }
+  st32  $m4, $mzero, $m9, 1
+  st32  $m3, $mzero, $m9, 2
+)");
+    CHECK(r->word("out", 1) == 1u);
+    CHECK(r->word("out", 2) == count);
+  }
+}
