@@ -381,7 +381,18 @@ void Gas::expand_macro(const Stmt &s, const Macro &macro, size_t name_at, size_t
     if (!outer.empty() && nesting < 3) l.note += ", " + outer;
     f.lines.push_back(std::move(l));
   }
+  charge_expansion(f, site, outer);
   frames_.push_back(std::move(f));
+}
+
+void Gas::charge_expansion(const Frame &f, const SourcePos &pos, const std::string &note) {
+  // Macros and .rept can grow text exponentially (a macro that doubles its
+  // argument at each level); stop with an error long before memory runs out.
+  for (const Line &l : f.lines) expanded_bytes_ += l.text.size() + 1;
+  if (expanded_bytes_ > kMaxExpandedBytes)
+    fail_at(pos, note,
+            "macro and .rept expansion exceeds " + std::to_string(kMaxExpandedBytes >> 20) +
+                " MiB of text (runaway recursion?)");
 }
 
 void Gas::finish_recording() {
@@ -421,7 +432,10 @@ void Gas::finish_recording() {
       add_copy(&one, r.param);
     }
   }
-  if (!f.lines.empty()) frames_.push_back(std::move(f));
+  if (!f.lines.empty()) {
+    charge_expansion(f, r.pos, r.note);
+    frames_.push_back(std::move(f));
+  }
 }
 
 void Gas::exit_macro(const Stmt &s) {

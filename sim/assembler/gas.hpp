@@ -108,6 +108,9 @@ private:
   void start_bundle(const Stmt &s, size_t at);
   void close_bundle(const Stmt &s, size_t at);
   void expand_macro(const Stmt &s, const Macro &macro, size_t name_at, size_t args_begin);
+  void charge_expansion(const Frame &f, const SourcePos &pos, const std::string &note);
+  static constexpr size_t kMaxExpandedBytes = size_t(64) << 20;
+  size_t expanded_bytes_ = 0;
   void push_remainder(const Line &line, size_t from);
   void finish_recording();
   void exit_macro(const Stmt &s);

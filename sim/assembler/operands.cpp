@@ -242,13 +242,16 @@ isa::Instruction parse_instruction(const Item &item, const OperandEvaluator &eva
   const auto &forms = isa::forms_for(mn);
   if (forms.empty()) throw item.error(item.pos, "unknown instruction '" + item.mnemonic + "'");
 
-  // The best mismatch is the one that got furthest through the operands.
+  // The best mismatch is the one that got furthest through the operands; on
+  // a tie, one that understood the operand's kind ("does not fit zimm12")
+  // beats one that expected another kind ("expected an MRF register").
+  auto rank = [](const Mismatch &m) { return 2 * m.operand + (m.why.rfind("expected ", 0) == 0 ? 0 : 1); };
   Mismatch best{0, ""};
   bool have_best = false;
   for (const isa::Form *f : forms) {
     Candidate c = try_form(*f, ops, eval);
     if (c.insn) return *c.insn;
-    if (!have_best || c.mismatch.operand > best.operand) {
+    if (!have_best || rank(c.mismatch) > rank(best)) {
       best = c.mismatch;
       have_best = true;
     }

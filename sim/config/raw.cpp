@@ -46,10 +46,15 @@ void RawNode::erase(const std::string &k) {
     }
 }
 
-RawNode raw_from_yaml(const YAML::Node &node, const std::string &file, Origin origin, const std::string &path) {
+RawNode raw_from_yaml(const YAML::Node &node, const std::string &file, Origin origin, const std::string &path,
+                      int depth) {
   RawNode out;
   out.origin = origin;
   out.location = at(node.Mark(), file);
+  // A recursive alias (`a: &a [*a]`) would otherwise recurse without end.
+  if (depth > kMaxYamlDepth)
+    throw InputError(out.location, "YAML nested more than " + std::to_string(kMaxYamlDepth) +
+                                       " levels deep (a recursive alias?)");
   if (!node.IsDefined() || node.IsNull()) return out;
   if (node.IsScalar()) {
     out.type = RawNode::Type::scalar;
@@ -60,7 +65,7 @@ RawNode raw_from_yaml(const YAML::Node &node, const std::string &file, Origin or
     out.type = RawNode::Type::sequence;
     std::size_t i = 0;
     for (const YAML::Node &item : node) {
-      out.children.push_back(raw_from_yaml(item, file, origin, join_index(path, i)));
+      out.children.push_back(raw_from_yaml(item, file, origin, join_index(path, i), depth + 1));
       ++i;
     }
     return out;
@@ -76,7 +81,7 @@ RawNode raw_from_yaml(const YAML::Node &node, const std::string &file, Origin or
     if (const RawNode *first = out.find(key))
       throw InputError(key_at, "duplicate key '" + key_path + "' (first given at line " +
                                    std::to_string(first->key_location.line) + ")");
-    RawNode value = raw_from_yaml(it->second, file, origin, key_path);
+    RawNode value = raw_from_yaml(it->second, file, origin, key_path, depth + 1);
     // A null value has no position of its own worth showing (yaml-cpp puts it
     // at the next token); point at its key instead.
     if (value.is_null() || value.location.line == 0) value.location = key_at;

@@ -48,7 +48,9 @@ struct RawNode {
 
 // Converts a parsed YAML document. `path` is the key path of `node` (for
 // error messages); duplicate keys and non-scalar keys are InputErrors.
-RawNode raw_from_yaml(const YAML::Node &node, const std::string &file, Origin origin, const std::string &path);
+constexpr int kMaxYamlDepth = 200;
+RawNode raw_from_yaml(const YAML::Node &node, const std::string &file, Origin origin, const std::string &path,
+                      int depth = 0);
 
 // Parses YAML text (a whole file, a default written as YAML, or the value of
 // an override). `display` names the text in error messages. A text holding

@@ -65,6 +65,8 @@ RunResult run_simulation(const RunRequest &req) {
     write_text(dir, "memory.txt", loader::memory_report(program, core));
 
     std::unique_ptr<traces::InstructionTrace> trace;
+    if (run.get_uint("outputs.trace.start_cycle") >= run.get_uint("outputs.trace.end_cycle"))
+      run.fail("outputs.trace.end_cycle", "the trace window ends before it starts (end_cycle <= start_cycle)");
     if (run.get_bool("outputs.trace.enabled")) {
       TraceWindow w{run.get_uint("outputs.trace.start_cycle"), run.get_uint("outputs.trace.end_cycle")};
       trace = std::make_unique<traces::InstructionTrace>(dir.path("trace.json"), w,

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <fmt/format.h>
 
 #include "sim/numeric/half.hpp"
 
@@ -21,6 +22,31 @@ std::optional<DType> dtype_named(const std::string &n) {
   return std::nullopt;
 }
 
+std::string check_element(const DType &t, double v) {
+  if (t.is_float) return "";
+  if (!std::isfinite(v) || v != std::floor(v)) return "must be a whole number";
+  if (t.name == "bool") return (v == 0 || v == 1) ? "" : "must be 0 or 1";
+  int bits = static_cast<int>(8 * t.size);
+  // Bounds as doubles are exact powers of two; the printed range is exact too.
+  double lo = t.is_signed ? -std::ldexp(1.0, bits - 1) : 0.0;
+  double hi = std::ldexp(1.0, t.is_signed ? bits - 1 : bits); // exclusive
+  if (v >= lo && v < hi) return "";
+  if (t.is_signed)
+    return fmt::format("is out of range for {} [{}, {}]", t.name, -(int64_t(1) << (bits - 2)) * 2,
+                       static_cast<uint64_t>((uint64_t(1) << (bits - 1)) - 1));
+  return fmt::format("is out of range for {} [0, {}]", t.name,
+                     bits == 64 ? UINT64_MAX : (uint64_t(1) << bits) - 1);
+}
+
+uint64_t fnv1a(const std::string &text) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
 void encode_element(const DType &t, double v, uint8_t *out) {
   if (t.name == "half") {
     uint16_t h = f16_from_double(v);
@@ -36,7 +62,8 @@ void encode_element(const DType &t, double v, uint8_t *out) {
     out[0] = v != 0.0;
     return;
   }
-  uint64_t bits = static_cast<uint64_t>(static_cast<int64_t>(std::nearbyint(v)));
+  // Checked by check_element: v is integral and in range.
+  uint64_t bits = v >= 9.2e18 ? static_cast<uint64_t>(v) : static_cast<uint64_t>(static_cast<int64_t>(v));
   for (uint32_t b = 0; b < t.size; ++b) out[b] = static_cast<uint8_t>(bits >> (8 * b));
 }
 

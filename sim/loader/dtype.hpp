@@ -19,10 +19,18 @@ struct DType {
 
 std::optional<DType> dtype_named(const std::string &name);
 
-// Store `value` as one element of `t` at `out` (float types round to nearest
-// even; integer types round to nearest and wrap to the type's width; bool is
-// value != 0).
+// Why `value` cannot be stored as a `t` ("" if it can): integer types need
+// an integral value in their range, float types a value that is finite or
+// an infinity/NaN on purpose (accepted), bool 0 or 1.
+std::string check_element(const DType &t, double value);
+
+// Store `value` (already checked) as one element of `t` at `out`; float types
+// round to nearest even.
 void encode_element(const DType &t, double value, uint8_t *out);
+
+// 64-bit FNV-1a of a string: the same on every host and standard library
+// (std::hash is not), used to derive per-tensor seeds.
+uint64_t fnv1a(const std::string &text);
 
 // A deterministic uniform generator (splitmix64), so generated inputs are
 // identical on every host and standard library.

@@ -51,10 +51,12 @@ void fill_tensor(const config::ConfigNode &t, const PlacedTensor &pt, uint64_t r
   const config::ConfigNode &init = t.node("init");
   if (init.has("fill")) {
     double v = init.get_float("fill");
+    std::string why = check_element(pt.dtype, v);
+    if (!why.empty()) init.fail("fill", fmt::format("fill value {} {} (tensor '{}')", v, why, pt.name));
     for (size_t i = 0; i < count; ++i) encode_element(pt.dtype, v, dst + i * pt.dtype.size);
   } else if (init.has("random")) {
     const config::ConfigNode &r = init.node("random");
-    uint64_t seed = r.has("seed") ? r.get_uint("seed") : run_seed ^ std::hash<std::string>{}(pt.name);
+    uint64_t seed = r.has("seed") ? r.get_uint("seed") : run_seed ^ fnv1a(pt.name);
     SplitMix64 gen(tile_seed(seed, tile));
     double lo = r.get_float("min"), hi = r.get_float("max");
     for (size_t i = 0; i < count; ++i) {
@@ -68,7 +70,10 @@ void fill_tensor(const config::ConfigNode &t, const PlacedTensor &pt, uint64_t r
     try {
       a = read_npy(path);
     } catch (const Error &e) {
-      init.fail("npy", e.what());
+      std::string msg = e.what(); // "path: error: what" -> "path: what"
+      auto at = msg.find(": error: ");
+      if (at != std::string::npos) msg.replace(at, 9, ": ");
+      init.fail("npy", msg);
     }
     if (a.dtype != pt.dtype.npy)
       init.fail("npy", fmt::format("{} has dtype '{}' but tensor '{}' is {} ('{}')", path, a.dtype, pt.name,
@@ -156,10 +161,16 @@ LoadedProgram prepare_program(const config::ConfigNode &program, unsigned arch_v
     pt.shape = t.get_uint_list("shape");
     pt.output = t.get_bool("output");
     uint64_t count = 1;
-    for (uint64_t d : pt.shape) count *= d;
+    for (uint64_t d : pt.shape) {
+      if (d != 0 && count > (uint64_t(1) << 40) / d)
+        t.fail("shape", fmt::format("tensor '{}' is far larger than a tile's memory", pt.name));
+      count *= d;
+    }
     uint64_t bytes = count * pt.dtype.size;
     for (const PlacedTensor &other : out.tensors)
       if (other.name == pt.name) t.fail("name", "tensor '" + pt.name + "' is defined twice");
+    if (t.get_uint("align") > sp.size_bytes)
+      t.fail("align", fmt::format("alignment {} is larger than the tile's memory", t.get_uint("align")));
     uint32_t align = static_cast<uint32_t>(t.get_uint("align"));
     if (align % pt.dtype.size != 0 && pt.dtype.size % align != 0)
       t.fail("align", fmt::format("alignment {} does not suit {}-byte {} elements", align, pt.dtype.size,
@@ -204,6 +215,8 @@ LoadedProgram prepare_program(const config::ConfigNode &program, unsigned arch_v
     } else {
       double v = f.get_float("value");
       DType dt = *dtype_named(kind == "half" ? "half" : kind == "float" ? "float" : kind == "int" ? "int" : "uint");
+      std::string why = check_element(dt, v);
+      if (!why.empty()) f.fail("value", fmt::format("vertex field '{}': {} {}", f.get_string("name"), v, why));
       uint8_t b[4] = {0, 0, 0, 0};
       encode_element(dt, v, b);
       word = b[0] | (b[1] << 8) | (b[2] << 16) | (uint32_t(b[3]) << 24);

@@ -169,3 +169,45 @@ TEST_CASE("describe lists config keys, instructions, CSRs and statistics") {
                         "sim.cycles"})
     CHECK_MESSAGE(o.out.find(s) != std::string::npos, s);
 }
+
+TEST_CASE("a recursive YAML alias is an error, not a crash") {
+  auto c = run_case("alias", "name: t\nmachine: gc2\nx: &a [*a]\n");
+  CHECK(c.o.exit_code == 3);
+  CHECK(c.o.out.find("recursive alias") != std::string::npos);
+  CHECK(one_line(c.o.out));
+}
+
+TEST_CASE("runaway macro expansion stops with an error") {
+  auto c = run_case("macro_bomb", run_yaml(), ".macro m a\n m \\a\\a\n.endm\n m x\n");
+  CHECK(c.o.exit_code == 3);
+  CHECK(c.o.out.find("w.S:4:2: error: macro and .rept expansion exceeds 64 MiB") != std::string::npos);
+  CHECK(one_line(c.o.out));
+}
+
+TEST_CASE("values that do not fit their type are rejected where they are written") {
+  std::string yaml = run_yaml("    - {name: n, kind: uint, value: -1}\n");
+  auto c = run_case("vertex_value", yaml);
+  CHECK(c.o.exit_code == 3);
+  CHECK(c.o.out.find("run.yaml:11:") == 0);
+  CHECK(c.o.out.find("vertex field 'n': -1 is out of range for uint [0, 4294967295]") != std::string::npos);
+
+  std::string fill = run_yaml();
+  const std::string from = "dtype: float, shape: [4], init: {fill: 1.5}";
+  fill.replace(fill.find(from), from.size(), "dtype: uchar, shape: [4], init: {fill: 300}");
+  c = run_case("fill_value", fill);
+  CHECK(c.o.exit_code == 3);
+  CHECK(c.o.out.find("fill value 300 is out of range for uchar [0, 255]") != std::string::npos);
+
+  std::string huge = run_yaml();
+  huge.replace(huge.find("shape: [4]"), 10, "shape: [4294967296, 4294967296]");
+  c = run_case("huge", huge);
+  CHECK(c.o.exit_code == 3);
+  CHECK(c.o.out.find("far larger than a tile's memory") != std::string::npos);
+}
+
+TEST_CASE("an inverted trace window is rejected") {
+  auto c = run_case("window", run_yaml(), kWorker, "-p outputs.trace.start_cycle=100 -p outputs.trace.end_cycle=50");
+  CHECK(c.o.exit_code == 3);
+  CHECK(c.o.out.find("the trace window ends before it starts") != std::string::npos);
+  CHECK_FALSE(fs::exists(c.dir / "out"));
+}
