@@ -417,7 +417,8 @@ bool TileCore::at_internal_barrier() const {
 void TileCore::release_internal_sync(uint64_t cycle) {
   Context &sup = ctx_[0];
   if (cycle > now_) {
-    slot_counter_ += cycle - now_; // the barrel keeps turning while the tile waits
+    // The barrel keeps turning while the tile waits.
+    slot_ = static_cast<unsigned>((slot_ + (cycle - now_)) % p_.workers);
     now_ = cycle;
   }
   sup.stats.sync_wait_cycles += now_ - sup.sync_since;
@@ -433,8 +434,7 @@ bool TileCore::run(uint64_t until) {
   while (now_ < until) {
     if (finished()) return true;
     if (p_.chip_internal_sync && at_internal_barrier()) return false;
-    unsigned slot = static_cast<unsigned>(slot_counter_ % slots);
-    Context &w = ctx_[slot + 1];
+    Context &w = ctx_[slot_ + 1];
     Context *issuer = nullptr;
     if (w.state == ContextState::running) {
       if (w.ready_cycle <= now_) issuer = &w;
@@ -447,7 +447,7 @@ bool TileCore::run(uint64_t until) {
       ++stats_.idle_slots;
     }
     ++now_;
-    ++slot_counter_;
+    if (++slot_ == slots) slot_ = 0; // a wrapping index: no divide per cycle
     if (pending_stall_) {
       if (observer_) observer_->on_stall(now_, pending_stall_, "memory conflict");
       stats_.conflict_stall_cycles += pending_stall_;

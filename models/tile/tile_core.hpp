@@ -161,7 +161,7 @@ private:
   // Supervisor CSRs.
   uint32_t fp_ictl_ = 0, cccsload_ = 0, cr_ = 0;
   uint64_t now_ = 0;
-  uint64_t slot_counter_ = 0;
+  unsigned slot_ = 0; // barrel slot of the current cycle (stall cycles do not turn it)
   uint64_t last_progress_ = 0;
   uint64_t pending_stall_ = 0;
   uint32_t exit_address_ = 0;

@@ -100,3 +100,14 @@ TEST_CASE("the VCD option writes a value change dump") {
   CHECK(vcd.find("$var") != std::string::npos);
   CHECK(vcd.find("issue_pc") != std::string::npos);
 }
+
+TEST_CASE("docs/reference is what `ipusim describe --markdown` prints") {
+  auto dir = test::scratch("describe_docs");
+  for (const char *topic : {"machine", "run", "isa", "csr", "stats"}) {
+    auto o = test::ipusim(std::string("describe ") + topic + " --markdown", dir.string());
+    REQUIRE(o.exit_code == 0);
+    std::string doc = test::read(fs::path(test::source_dir()) / "docs/reference" / (std::string(topic) + ".md"));
+    std::string body = doc.substr(doc.find('\n') + 1); // after the "generated" comment line
+    CHECK_MESSAGE(body == o.out, "docs/reference/" << topic << ".md is stale: run scripts/gen-docs");
+  }
+}
