@@ -4,9 +4,8 @@
 
 namespace ipusim::traces {
 
-InstructionTrace::InstructionTrace(const std::string &path, TraceWindow window, uint64_t max_events,
-                                   unsigned tile_id, unsigned workers)
-    : writer_(path, window, max_events), window_(window), pid_(static_cast<int>(tile_id)), slots_(workers) {
+InstructionTrace::InstructionTrace(PerfettoJsonWriter &writer, TraceWindow window, unsigned tile_id, unsigned workers)
+    : writer_(writer), window_(window), pid_(static_cast<int>(tile_id)), slots_(workers) {
   writer_.process_name(pid_, fmt::format("tile {}", tile_id));
   writer_.thread_name(pid_, 0, "supervisor");
   writer_.thread_sort_index(pid_, 0, 0);
@@ -14,8 +13,8 @@ InstructionTrace::InstructionTrace(const std::string &path, TraceWindow window, 
     writer_.thread_name(pid_, static_cast<int>(w), fmt::format("worker {}", w - 1));
     writer_.thread_sort_index(pid_, static_cast<int>(w), static_cast<int>(w));
   }
-  writer_.thread_name(pid_, 7, "pipeline stalls");
-  writer_.thread_sort_index(pid_, 7, 7);
+  writer_.thread_name(pid_, kStallTrack, "pipeline stalls");
+  writer_.thread_sort_index(pid_, kStallTrack, kStallTrack);
 }
 
 void InstructionTrace::on_issue(uint64_t cycle, const tile::Context &ctx, uint32_t pc, const tile::DecodedWord &first,
@@ -34,7 +33,7 @@ void InstructionTrace::on_issue(uint64_t cycle, const tile::Context &ctx, uint32
 
 void InstructionTrace::on_stall(uint64_t cycle, uint64_t cycles, const char *reason) {
   if (!window_.contains(cycle)) return;
-  writer_.complete(pid_, 7, reason, cycle, cycles, 0, fmt::format("{} cycle(s)", cycles));
+  writer_.complete(pid_, kStallTrack, reason, cycle, cycles, 0, fmt::format("{} cycle(s)", cycles));
 }
 
 } // namespace ipusim::traces

@@ -12,18 +12,21 @@
 
 namespace ipusim::traces {
 
+// Track ids within a tile's process.
+constexpr int kSupervisorTrack = 0; // workers are 1..6
+constexpr int kStallTrack = 7;
+constexpr int kBspTrack = 8;
+
 class InstructionTrace : public tile::IssueObserver {
 public:
-  InstructionTrace(const std::string &path, TraceWindow window, uint64_t max_events, unsigned tile_id,
-                   unsigned workers);
+  // Writes into `writer` (shared by all tiles of a chip); names the tile's tracks.
+  InstructionTrace(PerfettoJsonWriter &writer, TraceWindow window, unsigned tile_id, unsigned workers);
   void on_issue(uint64_t cycle, const tile::Context &ctx, uint32_t pc, const tile::DecodedWord &first,
                 const tile::DecodedWord *second, uint64_t thread_cycles) override;
   void on_stall(uint64_t cycle, uint64_t cycles, const char *reason) override;
-  void finish() { writer_.finish(); }
-  const PerfettoJsonWriter &writer() const { return writer_; }
 
 private:
-  PerfettoJsonWriter writer_;
+  PerfettoJsonWriter &writer_;
   TraceWindow window_;
   int pid_;
   unsigned slots_;

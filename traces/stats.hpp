@@ -124,6 +124,9 @@ public:
   // small or large); stats.json has the exact values.
   std::string summary_text(std::string_view title = {}) const;
 
+  // Copies one statistic (for building a subset, e.g. a summary).
+  void put_stat(const Stat &stat) { put(stat.name, stat.value, stat.unit, stat.description); }
+
 private:
   void put(const std::string &name, StatValue value, std::string unit, std::string description);
 

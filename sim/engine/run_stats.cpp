@@ -143,9 +143,14 @@ Stats collect_chip_stats(const chip::ChipCore &chip, double host_seconds, const 
 }
 
 std::string run_summary(const Stats &stats, const tile::TileCore &core, const std::string &run_name,
-                        const std::string &machine) {
-  return stats.summary_text(fmt::format("ipusim run '{}' on {} ({} workers, {:.3g} GHz)", run_name, machine,
-                                        core.workers(), core.params().clock_hz / 1e9));
+                        const std::string &machine, unsigned tiles) {
+  std::string title = fmt::format("ipusim run '{}' on {} ({} tile{}, {} workers each, {:.3g} GHz)", run_name, machine,
+                                  tiles, tiles == 1 ? "" : "s", core.workers(), core.params().clock_hz / 1e9);
+  if (tiles <= 16) return stats.summary_text(title);
+  Stats brief;
+  for (const Stat *st : stats.all())
+    if (st->name.rfind("tile", 0) != 0) brief.put_stat(*st);
+  return brief.summary_text(title) + fmt::format("(per-tile statistics of all {} tiles are in stats.json)\n", tiles);
 }
 
 } // namespace ipusim::engine

@@ -15,7 +15,9 @@ namespace ipusim::engine {
 void add_tile_stats(Stats &s, const tile::TileCore &core, bool per_context);
 Stats collect_chip_stats(const chip::ChipCore &chip, double host_seconds, const PerfettoJsonWriter *trace);
 Stats collect_run_stats(const tile::TileCore &core, double host_seconds, const PerfettoJsonWriter *trace);
+// The summary: every statistic for a single tile or a small chip; for more
+// than 16 tiles the per-tile lines are left to stats.json.
 std::string run_summary(const Stats &stats, const tile::TileCore &core, const std::string &run_name,
-                        const std::string &machine);
+                        const std::string &machine, unsigned tiles);
 
 } // namespace ipusim::engine

@@ -6,6 +6,7 @@
 #include <memory>
 #include <systemc>
 
+#include "models/chip/chip_module.hpp"
 #include "models/tile/tile_module.hpp"
 #include "sim/config/emit.hpp"
 #include "sim/config/loader.hpp"
@@ -32,6 +33,25 @@ void write_text(const RunDirectory &dir, const std::string &name, const std::str
   write_file_atomic(dir.path(name), text);
 }
 
+// The BSP phases of every tile as slices on its "BSP" track: compute from
+// the previous release to its arrival at the sync, then the sync itself.
+void write_bsp_phases(PerfettoJsonWriter &w, const chip::ChipCore &chip) {
+  for (unsigned t = 0; t < chip.tiles(); ++t) {
+    w.thread_name(static_cast<int>(t), traces::kBspTrack, "BSP phases");
+    w.thread_sort_index(static_cast<int>(t), traces::kBspTrack, traces::kBspTrack);
+  }
+  for (size_t k = 0; k < chip.supersteps().size(); ++k) {
+    const chip::Superstep &s = chip.supersteps()[k];
+    for (unsigned t = 0; t < chip.tiles(); ++t) {
+      uint64_t compute = chip.compute_cycles()[k][t];
+      if (compute) w.complete(static_cast<int>(t), traces::kBspTrack, "compute", s.start, compute, 0,
+                              fmt::format("superstep {}", k));
+      w.complete(static_cast<int>(t), traces::kBspTrack, "sync", s.start + compute, s.release - s.start - compute, 0,
+                 fmt::format("superstep {}: released at {}", k, s.release));
+    }
+  }
+}
+
 } // namespace
 
 RunResult run_simulation(const RunRequest &req) {
@@ -53,67 +73,112 @@ RunResult run_simulation(const RunRequest &req) {
   // 2. The results folder (staged until the run completes).
   std::string out = req.output_dir;
   if (out.empty() && run.has("outputs.dir")) out = run.get_path("outputs.dir");
+  const unsigned tiles = static_cast<unsigned>(run.get_uint("program.tiles"));
+  if (tiles > machine.get_uint("chip.tiles"))
+    run.fail("program.tiles", fmt::format("{} tiles requested, but machine '{}' has {} (chip.tiles)", tiles,
+                                          params.machine_name, machine.get_uint("chip.tiles")));
+  const bool vcd = run.get_bool("outputs.vcd.enabled");
+  if (vcd && tiles > 1)
+    run.fail("outputs.vcd.enabled", "the VCD of tile signals is available for single-tile runs (program.tiles: 1)");
+  if (run.get_uint("outputs.trace.start_cycle") >= run.get_uint("outputs.trace.end_cycle"))
+    run.fail("outputs.trace.end_cycle", "the trace window ends before it starts (end_cycle <= start_cycle)");
+
   RunDirectory dir = RunDirectory::create(out, "runs", run.get_string("name"));
   try {
     write_text(dir, "config.yaml", config::to_yaml(run));
     write_text(dir, "machine.yaml", config::to_yaml(machine));
 
-    // 3. Model and program.
-    tile::TileCore core(params);
-    loader::LoadedProgram program = loader::load_program(
-        run.node("program"), static_cast<unsigned>(machine.get_uint("arch_version")), run.get_uint("seed"), core);
-    write_text(dir, "memory.txt", loader::memory_report(program, core));
+    // 3. Model and program: one tile, or a chip of `tiles` tiles running the
+    // same program (SPMD) with their own data.
+    const config::ConfigNode &program_node = run.node("program");
+    const uint64_t seed = run.get_uint("seed");
+    loader::LoadedProgram program = loader::prepare_program(
+        program_node, static_cast<unsigned>(machine.get_uint("arch_version")), params);
+    std::unique_ptr<tile::TileCore> single;
+    std::unique_ptr<chip::ChipCore> chip;
+    std::vector<tile::TileCore *> cores;
+    if (tiles == 1) {
+      single = std::make_unique<tile::TileCore>(params);
+      cores.push_back(single.get());
+    } else {
+      chip = std::make_unique<chip::ChipCore>(
+          params, tiles, chip::SyncParams{machine.get_uint("chip.sync.internal_latency_cycles")});
+      for (unsigned t = 0; t < tiles; ++t) cores.push_back(&chip->tile(t));
+    }
+    for (unsigned t = 0; t < tiles; ++t) loader::install_program(program, program_node, seed, t, *cores[t]);
+    write_text(dir, "memory.txt", loader::memory_report(program, *cores[0]));
 
-    std::unique_ptr<traces::InstructionTrace> trace;
-    if (run.get_uint("outputs.trace.start_cycle") >= run.get_uint("outputs.trace.end_cycle"))
-      run.fail("outputs.trace.end_cycle", "the trace window ends before it starts (end_cycle <= start_cycle)");
+    TraceWindow window{run.get_uint("outputs.trace.start_cycle"), run.get_uint("outputs.trace.end_cycle")};
+    std::unique_ptr<PerfettoJsonWriter> trace;
+    std::vector<std::unique_ptr<traces::InstructionTrace>> observers;
     if (run.get_bool("outputs.trace.enabled")) {
-      TraceWindow w{run.get_uint("outputs.trace.start_cycle"), run.get_uint("outputs.trace.end_cycle")};
-      trace = std::make_unique<traces::InstructionTrace>(dir.path("trace.json"), w,
-                                                         run.get_uint("outputs.trace.max_events"),
-                                                         params.tile_id, params.workers);
-      core.set_observer(trace.get());
+      trace = std::make_unique<PerfettoJsonWriter>(dir.path("trace.json"), window,
+                                                   run.get_uint("outputs.trace.max_events"));
+      for (unsigned t = 0; t < tiles; ++t) {
+        observers.push_back(std::make_unique<traces::InstructionTrace>(*trace, window, t, params.workers));
+        cores[t]->set_observer(observers.back().get());
+      }
     }
 
     // 4. Simulate under the SystemC kernel.
-    bool vcd = run.get_bool("outputs.vcd.enabled");
     sc_core::sc_time cycle(1.0 / params.clock_hz, sc_core::SC_SEC);
-    tile::TileModule module("tile0", core, cycle, vcd);
+    std::unique_ptr<tile::TileModule> tile_module;
+    std::unique_ptr<chip::ChipModule> chip_module;
     sc_core::sc_trace_file *vcd_file = nullptr;
-    if (vcd) {
-      std::string base = dir.path("tile");
-      vcd_file = sc_core::sc_create_vcd_trace_file(base.c_str());
-      vcd_file->set_time_unit(1, sc_core::SC_PS);
-      for (const std::string &sig : run.get_string_list("outputs.vcd.signals")) {
-        if (sig == "pc") sc_core::sc_trace(vcd_file, module.issue_pc, "tile0.issue_pc");
-        else if (sig == "issue") sc_core::sc_trace(vcd_file, module.issued, "tile0.issued");
-        else if (sig == "context") sc_core::sc_trace(vcd_file, module.issue_context, "tile0.issue_context");
-        else if (sig == "stall") sc_core::sc_trace(vcd_file, module.stalled, "tile0.stalled");
+    if (single) {
+      tile_module = std::make_unique<tile::TileModule>("tile0", *single, cycle, vcd);
+      if (vcd) {
+        std::string base = dir.path("tile");
+        vcd_file = sc_core::sc_create_vcd_trace_file(base.c_str());
+        vcd_file->set_time_unit(1, sc_core::SC_PS);
+        for (const std::string &sig : run.get_string_list("outputs.vcd.signals")) {
+          if (sig == "pc") sc_core::sc_trace(vcd_file, tile_module->issue_pc, "tile0.issue_pc");
+          else if (sig == "issue") sc_core::sc_trace(vcd_file, tile_module->issued, "tile0.issued");
+          else if (sig == "context") sc_core::sc_trace(vcd_file, tile_module->issue_context, "tile0.issue_context");
+          else if (sig == "stall") sc_core::sc_trace(vcd_file, tile_module->stalled, "tile0.stalled");
+        }
       }
+    } else {
+      chip_module = std::make_unique<chip::ChipModule>("chip", *chip, cycle);
     }
     auto t0 = std::chrono::steady_clock::now();
     sc_core::sc_start();
     double host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (vcd_file) sc_core::sc_close_vcd_trace_file(vcd_file);
+    std::exception_ptr error = single ? tile_module->error() : chip_module->error();
+    if (error) {
+      if (trace) trace->finish();
+      std::rethrow_exception(error);
+    }
+    bool done = single ? single->finished() : chip->finished();
+    if (!done)
+      throw SimulationError(fmt::format("cycle {}: the simulation stopped before the program ended",
+                                        single ? single->cycle() : chip->cycle()));
+    if (trace && chip) write_bsp_phases(*trace, *chip);
     if (trace) trace->finish();
-    if (module.error()) std::rethrow_exception(module.error());
-    if (!core.finished())
-      throw SimulationError(fmt::format("tile 0, cycle {}: the simulation stopped before the program ended",
-                                        core.cycle()));
 
-    // 5. Results.
+    // 5. Results: output tensors (stacked over tiles for a chip), stats, summary, manifest.
     for (const loader::PlacedTensor &t : program.tensors)
       if (t.output) {
         std::filesystem::create_directories(dir.path("outputs"));
-        write_npy(dir.path("outputs/" + t.name + ".npy"), loader::read_tensor(core, t));
+        NpyArray a = loader::read_tensor(*cores[0], t);
+        if (tiles > 1) {
+          a.shape.insert(a.shape.begin(), tiles);
+          for (unsigned k = 1; k < tiles; ++k) {
+            NpyArray more = loader::read_tensor(*cores[k], t);
+            a.data.insert(a.data.end(), more.data.begin(), more.data.end());
+          }
+        }
+        write_npy(dir.path("outputs/" + t.name + ".npy"), a);
       }
-    Stats stats = collect_run_stats(core, host_seconds, trace ? &trace->writer() : nullptr);
+    Stats stats = single ? collect_run_stats(*single, host_seconds, trace.get())
+                         : collect_chip_stats(*chip, host_seconds, trace.get());
     write_text(dir, "stats.json", stats.to_json());
-    std::string summary = run_summary(stats, core, run.get_string("name"), params.machine_name);
+    std::string summary = run_summary(stats, *cores[0], run.get_string("name"), params.machine_name, tiles);
     write_text(dir, "summary.txt", summary);
     ManifestInfo mi;
     mi.command_line = req.command_line;
-    mi.seed = run.get_uint("seed");
+    mi.seed = seed;
     mi.run_name = run.get_string("name");
     mi.machine_name = params.machine_name;
     mi.input_files = {req.run_yaml, machine_file};

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "cli_harness.hpp"
 #include "sim/io/npy.hpp"
@@ -110,4 +111,56 @@ TEST_CASE("docs/reference is what `ipusim describe --markdown` prints") {
     std::string body = doc.substr(doc.find('\n') + 1); // after the "generated" comment line
     CHECK_MESSAGE(body == o.out, "docs/reference/" << topic << ".md is stale: run scripts/gen-docs");
   }
+}
+
+TEST_CASE("all 1,472 tiles of a GC200 compute, sync and repeat; results match the host") {
+  auto dir = test::scratch("bsp_count");
+  std::string yaml = test::source_dir() + "/configs/runs/bsp_count/run.yaml";
+  auto o = test::ipusim("run '" + yaml + "' -o '" + (dir / "r").string() + "'", dir.string());
+  INFO(o.out);
+  REQUIRE(o.exit_code == 0);
+  NpyArray out = read_npy((dir / "r/outputs/out.npy").string());
+  REQUIRE(out.shape == std::vector<size_t>{1472, 2});
+  std::vector<uint32_t> v(out.element_count());
+  std::memcpy(v.data(), out.data.data(), v.size() * 4);
+  size_t wrong = 0;
+  for (uint32_t t = 0; t < 1472; ++t) wrong += v[2 * t] != 4 * t || v[2 * t + 1] != t;
+  CHECK(wrong == 0u);
+  auto stats = nlohmann::json::parse(test::read(dir / "r/stats.json"));
+  CHECK(stats["chip.tiles"]["value"] == 1472);
+  CHECK(stats["chip.supersteps"]["value"] == 4);
+  // Tile t costs 4 issues per subtraction of 7, so tile 1469 (209 r 6) is the slowest:
+  // after a release R it issues brnzdec, add, add, 209 * 4 + 2 loop issues, brz, 7 brnzdec
+  // and sync: 850 issues, the sync at R + 6 * 849, at the barrier one cycle later.
+  CHECK(stats["superstep1.pacing_tile"]["value"] == 1469);
+  CHECK(stats["superstep1.compute_cycles_max"]["value"] == 6 * 849 + 1);
+  CHECK(stats["superstep1.release_cycle"]["value"].get<uint64_t>() ==
+        stats["superstep0.release_cycle"]["value"].get<uint64_t>() + 6 * 849 + 1 + 90);
+}
+
+TEST_CASE("asking for more tiles than the machine has") {
+  auto dir = test::scratch("too_many_tiles");
+  std::string yaml = test::source_dir() + "/configs/runs/bsp_count/run.yaml";
+  auto o = test::ipusim("run '" + yaml + "' -o '" + (dir / "r").string() + "' -p machine=gc2", dir.string());
+  CHECK(o.exit_code == 3);
+  CHECK(o.out.find("1472 tiles requested, but machine 'gc2' has 1216 (chip.tiles)") != std::string::npos);
+}
+
+TEST_CASE("a chip trace has one process per tile with its BSP phases") {
+  auto dir = test::scratch("chip_trace");
+  std::string yaml = test::source_dir() + "/configs/runs/bsp_count/run.yaml";
+  auto o = test::ipusim("run '" + yaml + "' -o '" + (dir / "r").string() +
+                            "' -p program.tiles=4 -p outputs.trace.enabled=true",
+                        dir.string());
+  REQUIRE(o.exit_code == 0);
+  auto j = nlohmann::json::parse(test::read(dir / "r/trace.json"));
+  std::set<int> processes;
+  size_t compute = 0, sync = 0;
+  for (const auto &e : j["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "process_name") processes.insert(e["pid"].get<int>());
+    if (e["ph"] == "X" && e["tid"] == 8) (e["name"] == "compute" ? compute : sync) += 1;
+  }
+  CHECK(processes == std::set<int>{0, 1, 2, 3});
+  CHECK(compute == 16u); // 4 tiles x 4 supersteps
+  CHECK(sync == 16u);
 }
