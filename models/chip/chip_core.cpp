@@ -6,14 +6,34 @@
 
 namespace ipusim::chip {
 
-ChipCore::ChipCore(const tile::TileParams &tile_params, unsigned tiles, SyncParams sync)
-    : sync_(sync), max_cycles_(tile_params.max_cycles) {
+ChipCore::ChipCore(const tile::TileParams &tile_params, unsigned tiles, SyncParams sync,
+                   exchange::ExchangeParams exchange)
+    : sync_(sync), fabric_(exchange), max_cycles_(tile_params.max_cycles) {
   tiles_.reserve(tiles);
   for (unsigned t = 0; t < tiles; ++t) {
     tile::TileParams p = tile_params;
     p.tile_id = t;
     p.chip_internal_sync = true;
+    p.exchange_bytes_per_cycle = exchange.bytes_per_cycle;
     tiles_.push_back(std::make_unique<tile::TileCore>(p));
+    tile_ptrs_.push_back(tiles_.back().get());
+  }
+}
+
+void ChipCore::run_until_blocked() {
+  for (;;) {
+    for (auto &t : tiles_)
+      if (!t->finished() && !t->at_internal_barrier() && !t->waiting_for_receive()) t->run(max_cycles_);
+    exchange::DeliveryStats d = fabric_.deliver(tile_ptrs_);
+    step_words_ += d.words;
+    step_deliveries_ += d.deliveries;
+    bool released = false;
+    for (auto &t : tiles_)
+      if (t->waiting_for_receive() && t->exchange().incoming.dcount == 0) {
+        t->release_receive_wait(std::max(t->cycle(), t->exchange().last_delivery + 1));
+        released = true;
+      }
+    if (!released) return;
   }
 }
 
@@ -30,9 +50,23 @@ uint64_t ChipCore::cycle() const {
 }
 
 bool ChipCore::step() {
-  // Compute phase: every tile up to the sync or its end, independently.
-  for (auto &t : tiles_)
-    if (!t->finished() && !t->at_internal_barrier()) t->run(max_cycles_);
+  // Compute and exchange: every tile up to the sync or its end, independently,
+  // with the exchange delivered whenever every tile has stopped.
+  run_until_blocked();
+
+  for (unsigned i = 0; i < tiles_.size(); ++i) {
+    const tile::TileCore &t = *tiles_[i];
+    if (t.waiting_for_receive())
+      throw SimulationError(fmt::format(
+          "tile {}, cycle {}: exchange: the supervisor waits in sync 0 for {} more word(s) from tile {} that no tile "
+          "sends (a receive of data never sent)",
+          i, t.cycle(), t.exchange().incoming.dcount, t.exchange().incoming.mux));
+    if (!t.finished() && t.exchange().incoming.dcount != 0)
+      throw SimulationError(fmt::format(
+          "tile {}, cycle {}: exchange: reached the internal sync still expecting {} word(s) from tile {} (a receive "
+          "of data never sent)",
+          i, t.cycle(), t.exchange().incoming.dcount, t.exchange().incoming.mux));
+  }
 
   std::vector<unsigned> waiting, ended;
   for (unsigned i = 0; i < tiles_.size(); ++i)
@@ -59,6 +93,9 @@ bool ChipCore::step() {
     }
   }
   s.release = s.last_arrival + sync_.internal_latency_cycles;
+  s.exchange_words = step_words_;
+  s.exchange_deliveries = step_deliveries_;
+  step_words_ = step_deliveries_ = 0;
   s.max_compute = s.last_arrival - s.start;
   s.mean_compute = sum / static_cast<double>(tiles_.size());
   if (s.release >= max_cycles_)

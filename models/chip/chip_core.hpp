@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "models/exchange/fabric.hpp"
 #include "models/tile/tile_core.hpp"
 
 namespace ipusim::chip {
@@ -27,16 +28,21 @@ struct Superstep {
   unsigned pacing_tile = 0;  // the slowest tile (lowest id on ties)
   uint64_t max_compute = 0;  // last_arrival - start
   double mean_compute = 0;   // over tiles
+  // Exchange during the superstep.
+  uint64_t exchange_words = 0;      // words sent
+  uint64_t exchange_deliveries = 0; // words stored (broadcast counts per receiver)
 };
 
 class ChipCore {
 public:
-  ChipCore(const tile::TileParams &tile_params, unsigned tiles, SyncParams sync);
+  ChipCore(const tile::TileParams &tile_params, unsigned tiles, SyncParams sync,
+           exchange::ExchangeParams exchange = {});
 
   unsigned tiles() const { return static_cast<unsigned>(tiles_.size()); }
   tile::TileCore &tile(unsigned i) { return *tiles_[i]; }
   const tile::TileCore &tile(unsigned i) const { return *tiles_[i]; }
   const SyncParams &sync_params() const { return sync_; }
+  const exchange::Fabric &fabric() const { return fabric_; }
 
   // Runs every tile to the next internal sync (or to its end) and completes
   // that sync. Returns false once every tile has finished. Throws
@@ -55,8 +61,16 @@ public:
   const std::vector<std::vector<uint64_t>> &compute_cycles() const { return compute_; }
 
 private:
+  // Runs tiles until each is finished, at the internal sync or waiting in
+  // `sync 0` for words; delivers the exchange and releases receivers whose
+  // words have all arrived, until nothing more can move.
+  void run_until_blocked();
+
   std::vector<std::unique_ptr<tile::TileCore>> tiles_;
+  std::vector<tile::TileCore *> tile_ptrs_;
   SyncParams sync_;
+  exchange::Fabric fabric_;
+  uint64_t step_words_ = 0, step_deliveries_ = 0;
   uint64_t max_cycles_;
   uint64_t last_release_ = 0;
   std::vector<Superstep> supersteps_;

@@ -47,6 +47,7 @@ IPUSIM_EXEC(EXITNEG) { t.exit_worker(c, static_cast<int32_t>(mval(c, i, 0)) < 0)
 IPUSIM_EXEC(RUN) { t.run_worker(c, mval(c, i, 0), mval(c, i, 1) + 4u * static_cast<uint32_t>(i.v[2]), 0, false); }
 IPUSIM_EXEC(RUNALL) { t.run_worker(c, mval(c, i, 0), mval(c, i, 1), 4u * static_cast<uint32_t>(i.v[2]), true); }
 IPUSIM_EXEC(SYNC) { t.sync(c, static_cast<unsigned>(i.v[0])); }
+IPUSIM_EXEC(SEND) { t.send(c, mval(c, i, 0), static_cast<uint32_t>(i.v[1])); }
 IPUSIM_EXEC(TRAP) { t.fault(FaultKind::trap, "trap " + std::to_string(i.v[0])); }
 
 IPUSIM_EXEC(GET) { TileCore::write_m(c, reg(i, 0), t.read_csr(c, static_cast<uint32_t>(i.v[1]))); }

@@ -1,6 +1,7 @@
 #include "models/tile/tile_core.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <fmt/format.h>
 
 #include "sim/common/error.hpp"
@@ -234,6 +235,7 @@ void TileCore::sync(Context &c, unsigned zone) {
   // the watchdog reports it if nothing else can happen.
   if (zone == 2 && running_workers() == 0) return;
   if (zone == 3 && !p_.chip_internal_sync) return;
+  if (zone == 0 && xport_.incoming.dcount == 0) return; // nothing more to receive
   c.state = ContextState::waiting_sync;
   c.sync_zone = zone;
   c.sync_since = now_;
@@ -250,6 +252,9 @@ uint32_t TileCore::read_csr(Context &c, uint32_t n) {
     if (n == csr::FP_ICTL) return fp_ictl_;
     if (n == csr::CCCSLOAD) return cccsload_;
     if (n == csr::CR) return cr_;
+    if (n == csr::INCOMING_MUX) return xport_.incoming.mux;
+    if (n == csr::INCOMING_BASE) return xport_.incoming.base;
+    if (n == csr::INCOMING_DCOUNT) return xport_.incoming.dcount;
   } else {
     if (n == csr::WSR) return (c.index - 1) & 7u;
     if (n == csr::VERTEX_BASE) return c.vertex_base;
@@ -275,6 +280,21 @@ void TileCore::write_csr(Context &c, uint32_t n, uint32_t v) {
     if (n == csr::FP_ICTL) { fp_ictl_ = v; return; }
     if (n == csr::CCCSLOAD) { cccsload_ = v; return; }
     if (n == csr::CR) { cr_ = v; return; }
+    if (n == csr::INCOMING_MUX || n == csr::INCOMING_BASE || n == csr::INCOMING_DCOUNT) {
+      // Deliveries already resolved may still be in flight to this tile: a
+      // change now would have altered them (ipusim delivers at sync points).
+      if (now_ < xport_.last_delivery)
+        fault(FaultKind::bad_operand,
+              fmt::format("$INCOMING_* changed at cycle {} while words delivered to this tile arrive until cycle {}",
+                          now_, xport_.last_delivery));
+      if (n == csr::INCOMING_BASE && (v & 3))
+        fault(FaultKind::misaligned, fmt::format("$INCOMING_BASE 0x{:x} is not 4-byte aligned", v));
+      xport_.writes.push_back({now_, n, v});
+      if (n == csr::INCOMING_MUX) xport_.incoming.mux = v;
+      if (n == csr::INCOMING_BASE) xport_.incoming.base = v;
+      if (n == csr::INCOMING_DCOUNT) xport_.incoming.dcount = v;
+      return;
+    }
   } else {
     if (n == csr::FP_CTL) { c.fp_ctl = v; return; }
     if (n == csr::FP_CLR) { c.fp_sts &= ~(v & 0x7u); return; } // ZAACC (bit 3): no accumulators yet
@@ -409,6 +429,31 @@ std::string TileCore::describe_waits() const {
                                     text, now_, fault_kind_name(f.fault.kind), f.fault.detail));
 }
 
+void TileCore::send(Context &c, uint32_t addr, uint32_t words) {
+  if (words == 0) return;
+  check_address(addr, 4, false);
+  if (!sram_.contains(addr, 4 * words))
+    fault(FaultKind::out_of_range, fmt::format("send of {} words from 0x{:x} runs past the tile's SRAM", words, addr));
+  SendRecord r;
+  r.pc = pc_;
+  r.issue_cycle = now_;
+  r.first_departure = std::max(now_, xport_.bus_free); // the bus carries one send after another
+  r.words.resize(words);
+  std::memcpy(r.words.data(), sram_.ptr(addr), 4 * words);
+  uint64_t bpc = p_.exchange_bytes_per_cycle;
+  xport_.bus_free = r.first_departure + (4 * uint64_t(words) + bpc - 1) / bpc;
+  xport_.words_sent += words;
+  xport_.sends.push_back(std::move(r));
+  (void)c;
+}
+
+bool TileCore::waiting_for_receive() const {
+  const Context &sup = ctx_[0];
+  return sup.state == ContextState::waiting_sync && sup.sync_zone == 0 && running_workers() == 0;
+}
+
+void TileCore::release_receive_wait(uint64_t cycle) { release_internal_sync(cycle); }
+
 bool TileCore::at_internal_barrier() const {
   const Context &sup = ctx_[0];
   return sup.state == ContextState::waiting_sync && sup.sync_zone == 3 && running_workers() == 0;
@@ -433,7 +478,7 @@ bool TileCore::run(uint64_t until) {
   Context &sup = ctx_[0];
   while (now_ < until) {
     if (finished()) return true;
-    if (p_.chip_internal_sync && at_internal_barrier()) return false;
+    if (p_.chip_internal_sync && (at_internal_barrier() || waiting_for_receive())) return false;
     Context &w = ctx_[slot_ + 1];
     Context *issuer = nullptr;
     if (w.state == ContextState::running) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/tile/context.hpp"
+#include "models/tile/exchange_port.hpp"
 #include "models/tile/fault.hpp"
 #include "models/tile/sram.hpp"
 #include "models/tile/tile_params.hpp"
@@ -89,6 +90,12 @@ public:
   // running; the chip then releases it at the cycle the sync completes.
   bool at_internal_barrier() const;
   void release_internal_sync(uint64_t cycle);
+  // Waiting in `sync 0` for incoming words (chip mode), with no worker running.
+  bool waiting_for_receive() const;
+  void release_receive_wait(uint64_t cycle);
+  ExchangePort &exchange() { return xport_; }
+  const ExchangePort &exchange() const { return xport_; }
+  void send(Context &c, uint32_t addr, uint32_t words);
 
   void set_observer(IssueObserver *o) { observer_ = o; }
   bool all_workers_exit_status() const { return exit_status_and_; }
@@ -158,6 +165,7 @@ private:
   uint32_t code_base_ = 0;
   std::array<Context, 7> ctx_;
   std::array<uint32_t, 6> worker_base_{};
+  ExchangePort xport_;
   // Supervisor CSRs.
   uint32_t fp_ictl_ = 0, cccsload_ = 0, cr_ = 0;
   uint64_t now_ = 0;

@@ -35,6 +35,8 @@ struct TileParams {
   // Set by the chip model: `sync 3` (internal zone) then waits for the chip's
   // sync controller instead of completing at once as on a lone tile.
   bool chip_internal_sync = false;
+  // Exchange bandwidth out of (and into) one tile, bytes per cycle.
+  unsigned exchange_bytes_per_cycle = 4;
 
   TileParams() { issue_cycles.fill(1); }
 };

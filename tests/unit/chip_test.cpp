@@ -108,3 +108,87 @@ done:
   CHECK(c.supersteps()[0].release == 7u + 10u);
   for (size_t s = 1; s < 4; ++s) CHECK(c.supersteps()[s].release == c.supersteps()[s - 1].release + 7u + 10u);
 }
+
+namespace {
+// Tile 0 sends the four words at `data` after spinning `spin`+1 times; every
+// other tile listens to tile 0 and stores when its `sync 0` completed.
+std::string exchange_program(unsigned spin, unsigned expect, unsigned send_words = 4) {
+  return R"(
+.section .text.s, "ax"
+.supervisor
+.align 8
+main:
+  get     $m0, $TILE_ID
+  brnz    $m0, receiver
+  setzi   $m1, data
+  setzi   $m2, )" + std::to_string(spin) + R"(
+spin:
+  brnzdec $m2, spin
+  send    $m1, )" + std::to_string(send_words) + R"(
+  bri     fin
+receiver:
+  setzi   $m1, 0
+  put     $INCOMING_MUX, $m1
+  setzi   $m2, buf
+  put     $INCOMING_BASE, $m2
+  setzi   $m3, )" + std::to_string(expect) + R"(
+  put     $INCOMING_DCOUNT, $m3
+  sync    0
+  get     $m4, $COUNT_L
+  setzi   $m5, when
+  st32    $m4, $mzero, $m5, 0
+fin:
+  sync    3
+  bri     done
+done:
+  nop
+.section .data, "aw"
+.align 8
+data:
+  .word 0x11111111, 0x22222222, 0x33333333, 0x44444444
+buf:
+  .space 16
+when:
+  .word 0
+)";
+}
+} // namespace
+
+TEST_CASE("exchange: words reach every tile listening, after the distance-dependent latency") {
+  std::string text = exchange_program(10, 4);
+  chip::ChipCore c = make_chip(5, text, 90);
+  assembler::LinkedProgram prog = test::assemble_program(text, test::default_params());
+  c.run();
+  REQUIRE(c.finished());
+  // Tile 0: get, brnz, setzi, setzi, 11 brnzdec, send at cycle 6 * 15 = 90: words leave at 90..93.
+  // Tiles 1-3 share tile 0's supertile and column: latency 8 + 2 = 10, last word at 103,
+  // sync 0 completes at 104. Tile 4 is in column 1: + 36 cross-column cycles.
+  CHECK(c.fabric().latency(0, 1) == 10u);
+  CHECK(c.fabric().latency(0, 4) == 46u);
+  CHECK(c.fabric().latency(0, 64) == 11u); // next supertile, same column
+  for (unsigned t = 1; t <= 4; ++t) {
+    const tile::TileCore &r = c.tile(t);
+    for (unsigned k = 0; k < 4; ++k)
+      CHECK(r.sram().read<uint32_t>(prog.symbols.at("buf") + 4 * k) == 0x11111111u * (k + 1));
+    CHECK(r.sram().read<uint32_t>(prog.symbols.at("when")) == (t == 4 ? 93u + 46u + 1u : 93u + 10u + 1u));
+  }
+  CHECK(c.supersteps().at(0).exchange_words == 4u);
+  CHECK(c.supersteps().at(0).exchange_deliveries == 16u); // broadcast to four receivers is free
+}
+
+TEST_CASE("exchange: a word that arrives before anyone listens is a schedule error") {
+  // With no spin the send issues at cycle 30 and its first words arrive at
+  // cycles 40 and 41, before the receiver sets $INCOMING_DCOUNT (cycle 42).
+  chip::ChipCore c = make_chip(2, exchange_program(0, 4));
+  CHECK_THROWS_WITH_AS(c.run(),
+                       doctest::Contains("tile 0, cycle 30: exchange: word 0 of the send at pc 0x"),
+                       SimulationError);
+}
+
+TEST_CASE("exchange: waiting for words nobody sends is a schedule error") {
+  chip::ChipCore c = make_chip(2, exchange_program(10, 4, 2));
+  CHECK_THROWS_WITH_AS(c.run(),
+                       doctest::Contains("tile 1, cycle 49: exchange: the supervisor waits in sync 0 for 2 more "
+                                         "word(s) from tile 0 that no tile sends"),
+                       SimulationError);
+}
