@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <map>
+#include <string>
 
 #include "sim/common/error.hpp"
 #include "sim/isa/csr.hpp"
@@ -40,6 +41,7 @@ struct SentWord {
   size_t index;
   uint64_t departure;
   bool accepted = false;
+  std::string why; // the first listener's reason for not taking it
 };
 
 } // namespace
@@ -105,7 +107,16 @@ DeliveryStats Fabric::deliver(const std::vector<tile::TileCore *> &tiles) {
       if (e.csr == isa::csr::INCOMING_DCOUNT) st.dcount = e.value;
       continue;
     }
-    if (st.mux != e.sender || st.dcount == 0) continue;
+    if (st.mux != e.sender || st.dcount == 0) {
+      SentWord &w = words[e.word];
+      if (w.why.empty())
+        w.why = st.mux != e.sender
+                    ? fmt::format("tile {} listened to {} at cycle {}", e.receiver,
+                                  st.mux == tile::kNoSender ? std::string("no tile") : "tile " + std::to_string(st.mux),
+                                  e.time)
+                    : fmt::format("tile {} expected no more words at cycle {}", e.receiver, e.time);
+      continue;
+    }
     tile::TileCore &rt = *tiles[e.receiver];
     if (!rt.sram().contains(st.base, 4))
       throw SimulationError(fmt::format("tile {}, cycle {}: exchange: incoming word from tile {} would be stored at "
@@ -126,8 +137,9 @@ DeliveryStats Fabric::deliver(const std::vector<tile::TileCore *> &tiles) {
     if (!w.accepted)
       throw SimulationError(fmt::format(
           "tile {}, cycle {}: exchange: word {} of the send at pc 0x{:x} (issued at cycle {}) reached no receiver: "
-          "no tile listened to tile {} ($INCOMING_MUX) with words expected ($INCOMING_DCOUNT > 0) when it arrived",
-          w.sender, w.departure, w.index, w.send->pc, w.send->issue_cycle, w.sender));
+          "no tile listened to tile {} ($INCOMING_MUX) with words expected ($INCOMING_DCOUNT > 0) when it arrived{}",
+          w.sender, w.departure, w.index, w.send->pc, w.send->issue_cycle, w.sender,
+          w.why.empty() ? std::string() : " (" + w.why + ")"));
 
   for (unsigned r = 0; r < n; ++r) {
     tile::ExchangePort &x = tiles[r]->exchange();

@@ -39,6 +39,8 @@ IPUSIM_STAT(ss_mean, "superstep[*].compute_cycles_mean", "cycles", "Mean compute
 IPUSIM_STAT(ss_pace, "superstep[*].pacing_tile", "", "The tile that arrived last at the sync");
 IPUSIM_STAT(ss_bal, "superstep[*].load_balance", "ratio", "Mean / max compute cycles (1 = perfectly balanced)");
 IPUSIM_STAT(ss_sync, "superstep[*].sync_cycles", "cycles", "Cycles from the last arrival to the release");
+IPUSIM_STAT(ss_xbytes, "superstep[*].exchange_bytes", "bytes", "Bytes sent on the exchange during the superstep");
+IPUSIM_STAT(ss_xdel, "superstep[*].exchange_delivered_bytes", "bytes", "Bytes stored by receivers (a broadcast counts once per receiver)");
 IPUSIM_STAT(trace_events, "trace.events", "events", "Events written to trace.json");
 
 void add_tile_stats(Stats &s, const tile::TileCore &core, bool per_context) {
@@ -132,6 +134,9 @@ Stats collect_chip_stats(const chip::ChipCore &chip, double host_seconds, const 
           "Mean / max compute cycles (1 = perfectly balanced)");
     s.set(p + ".sync_cycles", chip.sync_params().internal_latency_cycles, "cycles",
           "Cycles from the last arrival to the release");
+    s.set(p + ".exchange_bytes", 4 * st.exchange_words, "bytes", "Bytes sent on the exchange during the superstep");
+    s.set(p + ".exchange_delivered_bytes", 4 * st.exchange_deliveries, "bytes",
+          "Bytes stored by receivers (a broadcast counts once per receiver)");
   }
   s.set("chip.compute_cycles", compute_max_sum, "cycles", "Sum over supersteps of the slowest tile's compute cycles");
   s.set("chip.sync_cycles", chip.sync_params().internal_latency_cycles * chip.supersteps().size(), "cycles",

@@ -101,8 +101,16 @@ RunResult run_simulation(const RunRequest &req) {
       single = std::make_unique<tile::TileCore>(params);
       cores.push_back(single.get());
     } else {
+      exchange::ExchangeParams xp;
+      xp.bytes_per_cycle = static_cast<unsigned>(machine.get_uint("chip.exchange.bytes_per_cycle"));
+      xp.send_cycles = static_cast<unsigned>(machine.get_uint("chip.exchange.send_cycles"));
+      xp.receive_cycles = static_cast<unsigned>(machine.get_uint("chip.exchange.receive_cycles"));
+      xp.cross_column_cycles = static_cast<unsigned>(machine.get_uint("chip.exchange.cross_column_cycles"));
+      xp.supertile_cycles = static_cast<unsigned>(machine.get_uint("chip.exchange.supertile_cycles"));
+      xp.tiles_per_supertile = static_cast<unsigned>(machine.get_uint("chip.exchange.tiles_per_supertile"));
+      xp.columns = static_cast<unsigned>(machine.get_uint("chip.exchange.columns"));
       chip = std::make_unique<chip::ChipCore>(
-          params, tiles, chip::SyncParams{machine.get_uint("chip.sync.internal_latency_cycles")});
+          params, tiles, chip::SyncParams{machine.get_uint("chip.sync.internal_latency_cycles")}, xp);
       for (unsigned t = 0; t < tiles; ++t) cores.push_back(&chip->tile(t));
     }
     for (unsigned t = 0; t < tiles; ++t) loader::install_program(program, program_node, seed, t, *cores[t]);
