@@ -27,6 +27,8 @@ void ChipCore::run_until_blocked() {
     exchange::DeliveryStats d = fabric_.deliver(tile_ptrs_);
     step_words_ += d.words;
     step_deliveries_ += d.deliveries;
+    total_words_ += d.words;
+    total_deliveries_ += d.deliveries;
     bool released = false;
     for (auto &t : tiles_)
       if (t->waiting_for_receive() && t->exchange().incoming.dcount == 0) {

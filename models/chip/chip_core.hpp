@@ -57,6 +57,9 @@ public:
   uint64_t cycle() const; // the latest tile's clock
 
   const std::vector<Superstep> &supersteps() const { return supersteps_; }
+  // Exchange over the whole run (including after the last sync).
+  uint64_t exchange_words() const { return total_words_; }
+  uint64_t exchange_deliveries() const { return total_deliveries_; }
   // Cycles each tile computed in each superstep: compute_cycles()[s][t].
   const std::vector<std::vector<uint64_t>> &compute_cycles() const { return compute_; }
 
@@ -71,6 +74,7 @@ private:
   SyncParams sync_;
   exchange::Fabric fabric_;
   uint64_t step_words_ = 0, step_deliveries_ = 0;
+  uint64_t total_words_ = 0, total_deliveries_ = 0;
   uint64_t max_cycles_;
   uint64_t last_release_ = 0;
   std::vector<Superstep> supersteps_;

@@ -34,7 +34,8 @@ struct ContextStats {
   uint64_t instructions = 0;  // instructions executed (a bundle is two)
   uint64_t branches_taken = 0;
   uint64_t loads = 0, stores = 0;
-  uint64_t sync_wait_cycles = 0;
+  uint64_t sync_wait_cycles = 0;    // all sync zones
+  uint64_t receive_wait_cycles = 0; // of which in `sync 0`, waiting for exchanged words
   uint64_t runs = 0;          // workers: times started
   uint64_t active_cycles = 0; // workers: cycles from launch to the exit's issue, summed over runs
 };

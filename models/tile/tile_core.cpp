@@ -452,7 +452,11 @@ bool TileCore::waiting_for_receive() const {
   return sup.state == ContextState::waiting_sync && sup.sync_zone == 0 && running_workers() == 0;
 }
 
-void TileCore::release_receive_wait(uint64_t cycle) { release_internal_sync(cycle); }
+void TileCore::release_receive_wait(uint64_t cycle) {
+  uint64_t before = ctx_[0].stats.sync_wait_cycles;
+  release_internal_sync(cycle);
+  ctx_[0].stats.receive_wait_cycles += ctx_[0].stats.sync_wait_cycles - before;
+}
 
 bool TileCore::at_internal_barrier() const {
   const Context &sup = ctx_[0];

@@ -31,6 +31,9 @@ IPUSIM_STAT(chip_tiles, "chip.tiles", "tiles", "Tiles that ran the program");
 IPUSIM_STAT(chip_steps, "chip.supersteps", "syncs", "Internal syncs completed");
 IPUSIM_STAT(chip_issues, "chip.issues", "issues", "Issue slots used on all tiles");
 IPUSIM_STAT(chip_syncw, "chip.sync_wait_cycles", "cycles", "Supervisor cycles spent waiting in sync, summed over tiles");
+IPUSIM_STAT(chip_recv, "chip.receive_wait_cycles", "cycles", "Of chip.sync_wait_cycles, those spent in sync 0 waiting for exchanged words");
+IPUSIM_STAT(chip_xb, "chip.exchange_bytes", "bytes", "Bytes sent on the exchange over the run");
+IPUSIM_STAT(chip_xd, "chip.exchange_delivered_bytes", "bytes", "Bytes stored by receivers over the run (a broadcast counts once per receiver)");
 IPUSIM_STAT(chip_compute, "chip.compute_cycles", "cycles", "Sum over supersteps of the slowest tile's compute cycles");
 IPUSIM_STAT(chip_synccyc, "chip.sync_cycles", "cycles", "Cycles spent completing internal syncs (latency x supersteps)");
 IPUSIM_STAT(ss_release, "superstep[*].release_cycle", "cycles", "Cycle at which the internal sync released every tile");
@@ -122,6 +125,13 @@ Stats collect_chip_stats(const chip::ChipCore &chip, double host_seconds, const 
   }
   s.set("chip.issues", issues, "issues", "Issue slots used on all tiles");
   s.set("chip.sync_wait_cycles", sync_wait, "cycles", "Supervisor cycles spent waiting in sync, summed over tiles");
+  uint64_t receive_wait = 0;
+  for (unsigned t = 0; t < chip.tiles(); ++t) receive_wait += chip.tile(t).context(0).stats.receive_wait_cycles;
+  s.set("chip.receive_wait_cycles", receive_wait, "cycles",
+        "Of chip.sync_wait_cycles, those spent in sync 0 waiting for exchanged words");
+  s.set("chip.exchange_bytes", 4 * chip.exchange_words(), "bytes", "Bytes sent on the exchange over the run");
+  s.set("chip.exchange_delivered_bytes", 4 * chip.exchange_deliveries(), "bytes",
+        "Bytes stored by receivers over the run (a broadcast counts once per receiver)");
   for (size_t k = 0; k < chip.supersteps().size(); ++k) {
     const chip::Superstep &st = chip.supersteps()[k];
     std::string p = fmt::format("superstep{}", k);

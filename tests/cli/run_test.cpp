@@ -164,3 +164,22 @@ TEST_CASE("a chip trace has one process per tile with its BSP phases") {
   CHECK(compute == 16u); // 4 tiles x 4 supersteps
   CHECK(sync == 16u);
 }
+
+TEST_CASE("a ring exchange over all 1,472 GC200 tiles matches the host") {
+  auto dir = test::scratch("ring");
+  std::string yaml = test::source_dir() + "/configs/runs/ring_exchange/run.yaml";
+  auto o = test::ipusim("run '" + yaml + "' -o '" + (dir / "r").string() + "'", dir.string());
+  INFO(o.out);
+  REQUIRE(o.exit_code == 0);
+  NpyArray local = read_npy((dir / "r/outputs/local.npy").string());
+  REQUIRE(local.shape == std::vector<size_t>{1472, 4});
+  std::vector<uint32_t> v(local.element_count());
+  std::memcpy(v.data(), local.data.data(), v.size() * 4);
+  size_t wrong = 0;
+  for (uint32_t t = 0; t < 1472; ++t)
+    for (unsigned k = 0; k < 4; ++k) wrong += v[4 * t + k] != ((t + 1472 - 3) % 1472) + 3;
+  CHECK(wrong == 0u);
+  auto stats = nlohmann::json::parse(test::read(dir / "r/stats.json"));
+  CHECK(stats["chip.exchange_bytes"]["value"] == 3 * 1472 * 16);
+  CHECK(stats["chip.exchange_delivered_bytes"]["value"] == 3 * 1472 * 16);
+}
