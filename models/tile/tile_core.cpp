@@ -430,6 +430,9 @@ std::string TileCore::describe_waits() const {
 }
 
 void TileCore::send(Context &c, uint32_t addr, uint32_t words) {
+  if (!p_.chip_internal_sync)
+    fault(FaultKind::illegal_instruction, "send needs the chip's exchange: run the program on more than one tile "
+                                          "(program.tiles)");
   if (words == 0) return;
   check_address(addr, 4, false);
   if (!sram_.contains(addr, 4 * words))

@@ -138,3 +138,8 @@ TEST_CASE("a store into code faults (self-modifying code is not modelled)") {
   std::string msg = fault_of(worker_program("  setzi $m0, worker\n  st32 $m0, $m0, $mzero, 0"));
   CHECK(msg.find("which holds code") != std::string::npos);
 }
+
+TEST_CASE("send on a lone tile (no exchange fabric) faults") {
+  std::string prog = ".section .text.s, \"ax\"\n.supervisor\n.align 8\nmain:\n  send $mzero, 1\n  bri done\ndone:\n  nop\n";
+  CHECK(fault_of(prog).find("send needs the chip's exchange") != std::string::npos);
+}
