@@ -192,3 +192,19 @@ TEST_CASE("exchange: waiting for words nobody sends is a schedule error") {
                                          "word(s) from tile 0 that no tile sends"),
                        SimulationError);
 }
+
+TEST_CASE("exchange: reaching the internal sync still expecting words is a schedule error") {
+  std::string text = exchange_program(10, 4, 2);
+  text.replace(text.find("  sync    0\n"), 12, ""); // the receiver does not wait for its words
+  chip::ChipCore c = make_chip(2, text);
+  CHECK_THROWS_WITH_AS(c.run(),
+                       doctest::Contains("exchange: reached the internal sync still expecting 2 word(s) from tile 0"),
+                       SimulationError);
+}
+
+TEST_CASE("exchange: a receiver listening to another sender does not take the words") {
+  std::string text = exchange_program(10, 4);
+  text.replace(text.find("  setzi   $m1, 0\n  put     $INCOMING_MUX"), 16, "  setzi   $m1, 1\n"); // listens to itself
+  chip::ChipCore c = make_chip(2, text);
+  CHECK_THROWS_WITH_AS(c.run(), doctest::Contains("reached no receiver"), SimulationError);
+}
