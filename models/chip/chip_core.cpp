@@ -86,7 +86,9 @@ bool ChipCore::step() {
   std::vector<uint64_t> compute(tiles_.size());
   double sum = 0;
   for (unsigned i = 0; i < tiles_.size(); ++i) {
-    uint64_t arrival = tiles_[i]->cycle();
+    // Arrival: the last cycle the tile did anything (its sync, or its last
+    // worker's exit); its clock is one past it.
+    uint64_t arrival = tiles_[i]->cycle() - 1;
     compute[i] = arrival - s.start;
     sum += static_cast<double>(compute[i]);
     if (arrival > s.last_arrival || i == 0) {

@@ -23,7 +23,7 @@ struct SyncParams {
 // One completed internal sync.
 struct Superstep {
   uint64_t start = 0;        // release cycle of the previous sync (0 for the first)
-  uint64_t last_arrival = 0; // when the slowest tile reached the sync
+  uint64_t last_arrival = 0; // when the slowest tile reached the sync (issued it, its workers done)
   uint64_t release = 0;      // last_arrival + latency
   unsigned pacing_tile = 0;  // the slowest tile (lowest id on ties)
   uint64_t max_compute = 0;  // last_arrival - start

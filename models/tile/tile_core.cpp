@@ -229,12 +229,13 @@ void TileCore::exit_worker(Context &c, bool status) {
 
 void TileCore::sync(Context &c, unsigned zone) {
   // Zone 2 (TEXCH_SYNCZONE_LOCAL): wait for all of this tile's workers.
-  // Zone 3 (internal): every tile of the chip; alone, that is us; in a chip,
-  // the chip's sync controller releases it (release_internal_sync).
+  // Zone 3 (internal): every tile of the chip; in a chip, the chip's sync
+  // controller releases it (release_internal_sync); alone, run() releases it
+  // after the same latency.
   // Other zones need other tiles, chips or the host: the supervisor waits, and
   // the watchdog reports it if nothing else can happen.
   if (zone == 2 && running_workers() == 0) return;
-  if (zone == 3 && !p_.chip_internal_sync) return;
+
   if (zone == 0 && xport_.incoming.dcount == 0) return; // nothing more to receive
   c.state = ContextState::waiting_sync;
   c.sync_zone = zone;
@@ -486,6 +487,13 @@ bool TileCore::run(uint64_t until) {
   while (now_ < until) {
     if (finished()) return true;
     if (p_.chip_internal_sync && (at_internal_barrier() || waiting_for_receive())) return false;
+    if (!p_.chip_internal_sync && at_internal_barrier()) {
+      if (lone_sync_release_ == 0) lone_sync_release_ = now_ - 1 + p_.internal_sync_latency_cycles;
+      if (now_ >= lone_sync_release_) {
+        lone_sync_release_ = 0;
+        release_internal_sync(now_);
+      }
+    }
     Context &w = ctx_[slot_ + 1];
     Context *issuer = nullptr;
     if (w.state == ContextState::running) {

@@ -172,6 +172,7 @@ private:
   unsigned slot_ = 0; // barrel slot of the current cycle (stall cycles do not turn it)
   uint64_t last_progress_ = 0;
   uint64_t pending_stall_ = 0;
+  uint64_t lone_sync_release_ = 0; // lone tile in sync 3: the cycle it completes
   uint32_t exit_address_ = 0;
   bool exit_status_and_ = true;
   TileStats stats_;

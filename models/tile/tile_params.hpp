@@ -35,6 +35,9 @@ struct TileParams {
   // Set by the chip model: `sync 3` (internal zone) then waits for the chip's
   // sync controller instead of completing at once as on a lone tile.
   bool chip_internal_sync = false;
+  // A lone tile's `sync 3` completes this many cycles after the tile arrives
+  // (its sync issued, its workers done), as a chip's sync controller would.
+  uint64_t internal_sync_latency_cycles = 90;
   // Exchange bandwidth out of (and into) one tile, bytes per cycle.
   unsigned exchange_bytes_per_cycle = 4;
 

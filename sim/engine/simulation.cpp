@@ -69,6 +69,7 @@ RunResult run_simulation(const RunRequest &req) {
   config::ConfigTree machine = config::load_config_with(config::machine_schema(), machine_file, mo);
   tile::TileParams params = loader::tile_params_from(machine);
   params.max_cycles = run.get_uint("max_cycles");
+  params.internal_sync_latency_cycles = machine.get_uint("chip.sync.internal_latency_cycles");
 
   // 2. The results folder (staged until the run completes).
   std::string out = req.output_dir;

@@ -48,25 +48,25 @@ TEST_CASE("the internal sync releases every tile a fixed latency after the slowe
   REQUIRE(c.finished());
   REQUIRE(c.supersteps().size() == 1u);
   // The supervisor issues every 6 cycles: get, mul, setzi, then 10t+1 brnzdec,
-  // then sync at 24 + 60t; the tile is at the barrier one cycle later.
+  // then sync at 24 + 60t, which is when the tile arrives at the sync.
   const chip::Superstep &s = c.supersteps()[0];
-  CHECK(s.last_arrival == 25u + 60u * 3u);
+  CHECK(s.last_arrival == 24u + 60u * 3u);
   CHECK(s.pacing_tile == 3u);
-  CHECK(s.release == 205u + 90u);
-  CHECK(s.mean_compute == doctest::Approx((25.0 + 85 + 145 + 205) / 4));
+  CHECK(s.release == 204u + 90u);
+  CHECK(s.mean_compute == doctest::Approx((24.0 + 84 + 144 + 204) / 4));
   for (unsigned t = 0; t < 4; ++t) {
-    CHECK(c.compute_cycles()[0][t] == 25u + 60u * t);
-    CHECK(c.tile(t).sram().read<uint32_t>(prog.symbols.at("out")) == 295u);
-    // get, st32, bri issue at 295, 301 and 307: the program ends at cycle 308.
-    CHECK(c.tile(t).cycle() == 308u);
-    CHECK(c.tile(t).context(0).stats.sync_wait_cycles == 295u - (24u + 60u * t));
+    CHECK(c.compute_cycles()[0][t] == 24u + 60u * t);
+    CHECK(c.tile(t).sram().read<uint32_t>(prog.symbols.at("out")) == 294u);
+    // get, st32, bri issue at 294, 300 and 306: the program ends at cycle 307.
+    CHECK(c.tile(t).cycle() == 307u);
+    CHECK(c.tile(t).context(0).stats.sync_wait_cycles == 294u - (24u + 60u * t));
   }
 }
 
 TEST_CASE("the sync latency is a machine parameter") {
   chip::ChipCore c = make_chip(2, kUneven, 7);
   c.run();
-  CHECK(c.supersteps().at(0).release == 25u + 60u + 7u);
+  CHECK(c.supersteps().at(0).release == 24u + 60u + 7u);
 }
 
 TEST_CASE("tiles that end while others wait on the internal sync are a deadlock") {
@@ -103,10 +103,10 @@ done:
   chip::ChipCore c = make_chip(8, text, 10);
   c.run();
   REQUIRE(c.supersteps().size() == 4u);
-  // First arrival at 7 (setzi at 0, sync at 6); each later superstep: brnzdec
-  // at the release R, sync at R + 6, arrival at R + 7, release at R + 7 + 10.
-  CHECK(c.supersteps()[0].release == 7u + 10u);
-  for (size_t s = 1; s < 4; ++s) CHECK(c.supersteps()[s].release == c.supersteps()[s - 1].release + 7u + 10u);
+  // First arrival at 6 (setzi at 0, sync at 6); each later superstep: brnzdec
+  // at the release R, sync (arrival) at R + 6, release at R + 6 + 10.
+  CHECK(c.supersteps()[0].release == 6u + 10u);
+  for (size_t s = 1; s < 4; ++s) CHECK(c.supersteps()[s].release == c.supersteps()[s - 1].release + 6u + 10u);
 }
 
 namespace {

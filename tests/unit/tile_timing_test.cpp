@@ -156,3 +156,15 @@ TEST_CASE("an unbundled rpt at 8n: the word at 8n+4 runs once, outside the loop,
     CHECK(r->word("out", 2) == count);
   }
 }
+
+TEST_CASE("a lone tile's internal sync costs the same latency as a chip's") {
+  tile::TileParams p = test::default_params();
+  p.internal_sync_latency_cycles = 40;
+  std::string prog = ".section .text.s, \"ax\"\n.supervisor\n.align 8\nmain:\n  get $m7, $COUNT_L\n  sync 3\n"
+                     "  get $m8, $COUNT_L\n  sub $m8, $m8, $m7\n  setzi $m9, out\n  st32 $m8, $mzero, $m9, 0\n"
+                     "  bri done\ndone:\n  nop\n.section .data, \"aw\"\n.align 8\nout:\n  .word 0\n";
+  auto s = test::run(prog, p);
+  REQUIRE(s->core.finished());
+  // get at 0, sync at 6 (arrival), released at 6 + 40, the next get issues then.
+  CHECK(s->word("out") == 46u);
+}
