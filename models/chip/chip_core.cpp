@@ -24,18 +24,7 @@ void ChipCore::run_until_blocked() {
   for (;;) {
     for (auto &t : tiles_)
       if (!t->finished() && !t->at_internal_barrier() && !t->waiting_for_receive()) t->run(max_cycles_);
-    exchange::DeliveryStats d = fabric_.deliver(tile_ptrs_);
-    step_words_ += d.words;
-    step_deliveries_ += d.deliveries;
-    total_words_ += d.words;
-    total_deliveries_ += d.deliveries;
-    bool released = false;
-    for (auto &t : tiles_)
-      if (t->waiting_for_receive() && t->exchange().incoming.dcount == 0) {
-        t->release_receive_wait(std::max(t->cycle(), t->exchange().last_delivery + 1));
-        released = true;
-      }
-    if (!released) return;
+    if (!fabric_.advance(tile_ptrs_)) return;
   }
 }
 
@@ -56,19 +45,20 @@ bool ChipCore::step() {
   // with the exchange delivered whenever every tile has stopped.
   run_until_blocked();
 
-  for (unsigned i = 0; i < tiles_.size(); ++i) {
-    const tile::TileCore &t = *tiles_[i];
-    if (t.waiting_for_receive())
+  for (unsigned i = 0; i < tiles_.size(); ++i)
+    if (tiles_[i]->waiting_for_receive()) {
+      // Nothing more will move: a word sent too early is the likelier cause.
+      fabric_.check_every_word_received(tile_ptrs_);
+      const tile::IncomingState &in = fabric_.incoming(i);
       throw SimulationError(fmt::format(
-          "tile {}, cycle {}: exchange: the supervisor waits in sync 0 for {} more word(s) from tile {} that no tile "
-          "sends (a receive of data never sent)",
-          i, t.cycle(), t.exchange().incoming.dcount, t.exchange().incoming.mux));
-    if (!t.finished() && t.exchange().incoming.dcount != 0)
-      throw SimulationError(fmt::format(
-          "tile {}, cycle {}: exchange: reached the internal sync still expecting {} word(s) from tile {} (a receive "
-          "of data never sent)",
-          i, t.cycle(), t.exchange().incoming.dcount, t.exchange().incoming.mux));
-  }
+          "tile {}, cycle {}: exchange: the supervisor waits in sync 0 for {} more word(s) from {} that no tile sends "
+          "(a receive of data never sent)",
+          i, tiles_[i]->cycle() - 1, in.dcount, in.mux == tile::kNoSender ? std::string("no tile")
+                                                                          : "tile " + std::to_string(in.mux)));
+    }
+  exchange::DeliveryStats d = fabric_.finish_superstep(tile_ptrs_);
+  total_words_ += d.words;
+  total_deliveries_ += d.deliveries;
 
   std::vector<unsigned> waiting, ended;
   for (unsigned i = 0; i < tiles_.size(); ++i)
@@ -97,9 +87,8 @@ bool ChipCore::step() {
     }
   }
   s.release = s.last_arrival + sync_.internal_latency_cycles;
-  s.exchange_words = step_words_;
-  s.exchange_deliveries = step_deliveries_;
-  step_words_ = step_deliveries_ = 0;
+  s.exchange_words = d.words;
+  s.exchange_deliveries = d.deliveries;
   s.max_compute = s.last_arrival - s.start;
   s.mean_compute = sum / static_cast<double>(tiles_.size());
   if (s.release >= max_cycles_)

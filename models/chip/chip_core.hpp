@@ -73,7 +73,6 @@ private:
   std::vector<tile::TileCore *> tile_ptrs_;
   SyncParams sync_;
   exchange::Fabric fabric_;
-  uint64_t step_words_ = 0, step_deliveries_ = 0;
   uint64_t total_words_ = 0, total_deliveries_ = 0;
   uint64_t max_cycles_;
   uint64_t last_release_ = 0;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <map>
 #include <string>
 
 #include "sim/common/error.hpp"
@@ -19,136 +18,132 @@ uint64_t Fabric::latency(unsigned from, unsigned to) const {
 }
 
 namespace {
-
-// One thing that happens at a receiver: a write to one of its $INCOMING_*
-// CSRs, or the arrival of a word from a sender it might be listening to.
-struct Event {
-  uint64_t time;
-  uint8_t kind; // 0 = CSR write (takes effect before arrivals of the same cycle), 1 = arrival
-  unsigned receiver;
-  uint64_t seq; // order within kind and receiver
-  // write
-  uint32_t csr = 0, value = 0;
-  // arrival
-  unsigned sender = 0;
-  size_t word = 0; // index into the flat list of sent words
-  uint32_t data = 0;
-};
-
-struct SentWord {
-  unsigned sender;
-  const tile::SendRecord *send;
-  size_t index;
-  uint64_t departure;
-  bool accepted = false;
-  std::string why; // the first listener's reason for not taking it
-};
-
+std::string tile_name(uint32_t t) { return t == tile::kNoSender ? "no tile" : "tile " + std::to_string(t); }
 } // namespace
 
-DeliveryStats Fabric::deliver(const std::vector<tile::TileCore *> &tiles) {
-  DeliveryStats stats;
+void Fabric::deliver_to(unsigned r, const std::vector<tile::TileCore *> &tiles, bool &released) {
+  Receiver &rx = rx_[r];
+  tile::TileCore &rt = *tiles[r];
+  const auto &writes = rt.exchange().writes;
   const unsigned n = static_cast<unsigned>(tiles.size());
+  const bool in_sync0 = rt.waiting_for_receive();
+  // Everything up to the tile's last active cycle is known; in sync 0 its
+  // state stays as it is until the words it waits for have arrived.
+  const uint64_t known_until = rt.cycle() ? rt.cycle() - 1 : 0;
 
-  // Who might listen to whom: a receiver's mux at the start or any value it writes.
-  std::vector<std::vector<unsigned>> listeners(n);
-  for (unsigned r = 0; r < n; ++r) {
-    const tile::ExchangePort &x = tiles[r]->exchange();
-    std::vector<uint32_t> muxes{x.resolved.mux};
-    for (const auto &w : x.writes)
-      if (w.csr == isa::csr::INCOMING_MUX) muxes.push_back(w.value);
-    std::sort(muxes.begin(), muxes.end());
-    muxes.erase(std::unique(muxes.begin(), muxes.end()), muxes.end());
-    for (uint32_t s : muxes)
-      if (s < n) listeners[s].push_back(r);
-  }
+  // Senders this receiver may listen to: its mux now, and every mux it writes.
+  auto add_stream = [&](uint32_t s) {
+    if (s >= n) return;
+    for (const Stream &st : rx.streams)
+      if (st.sender == s) return;
+    rx.streams.push_back({s, 0, 0});
+  };
+  add_stream(rx.state.mux);
+  for (size_t w = rx.next_write; w < writes.size(); ++w)
+    if (writes[w].csr == isa::csr::INCOMING_MUX) add_stream(writes[w].value);
 
-  std::vector<SentWord> words;
-  std::vector<Event> events;
-  for (unsigned r = 0; r < n; ++r) {
-    uint64_t seq = 0;
-    for (const auto &w : tiles[r]->exchange().writes) {
-      Event e{w.cycle, 0, r, seq++};
-      e.csr = w.csr;
-      e.value = w.value;
-      events.push_back(e);
-    }
-  }
-  const uint64_t bpc = p_.bytes_per_cycle;
-  for (unsigned s = 0; s < n; ++s)
-    for (const tile::SendRecord &rec : tiles[s]->exchange().sends)
-      for (size_t k = 0; k < rec.words.size(); ++k) {
-        uint64_t dep = rec.first_departure + (4 * uint64_t(k)) / bpc;
-        words.push_back({s, &rec, k, dep});
-        stats.first_departure = std::min(stats.first_departure, dep);
-        for (unsigned r : listeners[s]) {
-          Event e{dep + latency(s, r), 1, r, words.size() - 1};
-          e.sender = s;
-          e.word = words.size() - 1;
-          e.data = rec.words[k];
-          events.push_back(e);
-        }
+  for (;;) {
+    // The next event: a CSR write, or the earliest next word of a stream.
+    uint64_t wt = rx.next_write < writes.size() ? writes[rx.next_write].cycle : UINT64_MAX;
+    Stream *best = nullptr;
+    uint64_t at = UINT64_MAX;
+    for (Stream &st : rx.streams) {
+      const auto &sends = tiles[st.sender]->exchange().sends;
+      if (st.send >= sends.size()) continue;
+      uint64_t a = departure(sends[st.send], st.word) + latency(st.sender, r);
+      if (!best || a < at || (a == at && st.sender < best->sender)) {
+        at = a;
+        best = &st;
       }
-  stats.words = words.size();
-  std::sort(events.begin(), events.end(), [](const Event &a, const Event &b) {
-    if (a.time != b.time) return a.time < b.time;
-    if (a.kind != b.kind) return a.kind < b.kind;
-    if (a.receiver != b.receiver) return a.receiver < b.receiver;
-    return a.seq < b.seq;
-  });
-
-  std::vector<tile::IncomingState> state(n);
-  for (unsigned r = 0; r < n; ++r) state[r] = tiles[r]->exchange().resolved;
-  for (const Event &e : events) {
-    tile::IncomingState &st = state[e.receiver];
-    if (e.kind == 0) {
-      if (e.csr == isa::csr::INCOMING_MUX) st.mux = e.value;
-      if (e.csr == isa::csr::INCOMING_BASE) st.base = e.value;
-      if (e.csr == isa::csr::INCOMING_DCOUNT) st.dcount = e.value;
+    }
+    uint64_t next = std::min(wt, at);
+    if (next == UINT64_MAX) break;
+    if (next > known_until) {
+      // Beyond what the tile has done: only a tile waiting in sync 0 takes
+      // words there, and only until it has all it expects.
+      if (!in_sync0 || rx.state.dcount == 0 || wt <= at) break;
+    }
+    if (wt <= at) {
+      const tile::IncomingWrite &w = writes[rx.next_write++];
+      if (w.csr == isa::csr::INCOMING_MUX) rx.state.mux = w.value;
+      if (w.csr == isa::csr::INCOMING_BASE) rx.state.base = w.value;
+      if (w.csr == isa::csr::INCOMING_DCOUNT) rx.state.dcount = w.value;
       continue;
     }
-    if (st.mux != e.sender || st.dcount == 0) {
-      SentWord &w = words[e.word];
-      if (w.why.empty())
-        w.why = st.mux != e.sender
-                    ? fmt::format("tile {} listened to {} at cycle {}", e.receiver,
-                                  st.mux == tile::kNoSender ? std::string("no tile") : "tile " + std::to_string(st.mux),
-                                  e.time)
-                    : fmt::format("tile {} expected no more words at cycle {}", e.receiver, e.time);
-      continue;
+    tile::SendRecord &send = tiles[best->sender]->exchange().sends[best->send];
+    size_t k = best->word;
+    if (++best->word == send.words.size()) {
+      ++best->send;
+      best->word = 0;
     }
-    tile::TileCore &rt = *tiles[e.receiver];
-    if (!rt.sram().contains(st.base, 4))
-      throw SimulationError(fmt::format("tile {}, cycle {}: exchange: incoming word from tile {} would be stored at "
+    if (rx.state.mux != best->sender || rx.state.dcount == 0) continue;
+    if (!rt.sram().contains(rx.state.base, 4))
+      throw SimulationError(fmt::format("tile {}, cycle {}: exchange: an incoming word from tile {} would be stored at "
                                         "0x{:x}, outside the tile's SRAM ($INCOMING_BASE)",
-                                        e.receiver, e.time, e.sender, st.base));
-    rt.sram().write<uint32_t>(st.base, e.data);
-    st.base += 4;
-    --st.dcount;
-    words[e.word].accepted = true;
-    ++stats.deliveries;
-    stats.last_arrival = std::max(stats.last_arrival, e.time);
-    tile::ExchangePort &x = rt.exchange();
-    x.last_delivery = std::max(x.last_delivery, e.time);
-    ++x.words_received;
+                                        r, at, best->sender, rx.state.base));
+    if (rt.is_code(rx.state.base))
+      throw SimulationError(fmt::format("tile {}, cycle {}: exchange: an incoming word from tile {} would overwrite "
+                                        "code at 0x{:x} ($INCOMING_BASE)",
+                                        r, at, best->sender, rx.state.base));
+    rt.sram().write<uint32_t>(rx.state.base, send.words[k]);
+    send.accepted[k] = 1;
+    rx.state.base += 4;
+    --rx.state.dcount;
+    rx.last_accept = at;
+    ++rt.exchange().words_received;
+    ++step_.deliveries;
   }
+  if (in_sync0 && rx.state.dcount == 0) {
+    rt.release_receive_wait(std::max(rt.cycle(), rx.last_accept + 1));
+    released = true;
+  }
+}
 
-  for (const SentWord &w : words)
-    if (!w.accepted)
+bool Fabric::advance(const std::vector<tile::TileCore *> &tiles) {
+  if (rx_.size() != tiles.size()) rx_.assign(tiles.size(), Receiver{});
+  bool released = false;
+  for (unsigned r = 0; r < tiles.size(); ++r) deliver_to(r, tiles, released);
+  return released;
+}
+
+void Fabric::check_every_word_received(const std::vector<tile::TileCore *> &tiles) const {
+  for (unsigned s = 0; s < tiles.size(); ++s)
+    for (const tile::SendRecord &send : tiles[s]->exchange().sends)
+      for (size_t k = 0; k < send.words.size(); ++k)
+        if (!send.accepted[k])
+          throw SimulationError(fmt::format(
+              "tile {}, cycle {}: exchange: word {} of the send at pc 0x{:x} (issued at cycle {}) reached no receiver: "
+              "no tile listened to tile {} ($INCOMING_MUX) with words expected ($INCOMING_DCOUNT > 0) when it "
+              "arrived",
+              s, departure(send, k), k, send.pc, send.issue_cycle, s));
+}
+
+DeliveryStats Fabric::finish_superstep(const std::vector<tile::TileCore *> &tiles) {
+  bool released = false;
+  if (rx_.size() != tiles.size()) rx_.assign(tiles.size(), Receiver{});
+  for (unsigned r = 0; r < tiles.size(); ++r) deliver_to(r, tiles, released);
+
+  for (unsigned r = 0; r < tiles.size(); ++r)
+    if (rx_[r].state.dcount != 0)
       throw SimulationError(fmt::format(
-          "tile {}, cycle {}: exchange: word {} of the send at pc 0x{:x} (issued at cycle {}) reached no receiver: "
-          "no tile listened to tile {} ($INCOMING_MUX) with words expected ($INCOMING_DCOUNT > 0) when it arrived{}",
-          w.sender, w.departure, w.index, w.send->pc, w.send->issue_cycle, w.sender,
-          w.why.empty() ? std::string() : " (" + w.why + ")"));
+          "tile {}, cycle {}: exchange: {} still expecting {} word(s) from {} (a receive of data not yet sent, or "
+          "still in flight)",
+          r, tiles[r]->cycle() - 1, tiles[r]->finished() ? "ended" : "reached the internal sync",
+          rx_[r].state.dcount, tile_name(rx_[r].state.mux)));
 
-  for (unsigned r = 0; r < n; ++r) {
-    tile::ExchangePort &x = tiles[r]->exchange();
-    x.resolved = state[r];
-    x.incoming = state[r];
-    x.writes.clear();
-    x.sends.clear();
+  check_every_word_received(tiles);
+  for (unsigned s = 0; s < tiles.size(); ++s)
+    for (const tile::SendRecord &send : tiles[s]->exchange().sends) step_.words += send.words.size();
+
+  for (unsigned r = 0; r < tiles.size(); ++r) {
+    tiles[r]->exchange().sends.clear();
+    tiles[r]->exchange().writes.clear();
+    rx_[r].next_write = 0;
+    rx_[r].streams.clear();
   }
-  return stats;
+  DeliveryStats out = step_;
+  step_ = DeliveryStats{};
+  return out;
 }
 
 } // namespace ipusim::exchange

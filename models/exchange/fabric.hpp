@@ -12,10 +12,14 @@
 // the next bits the column, the rest the supertile (generalised to any
 // tiles_per_supertile and column count; the Mk2 floorplan is not public).
 //
-// Schedule errors stop the run: a word that arrives with no tile listening
-// to its sender (with words still expected), a receiver still expecting
-// words at the internal sync (a receive of data never sent), a receiver
-// waiting in `sync 0` for words nobody sends.
+// Tiles run independently between syncs and log their sends and $INCOMING_*
+// writes. Whenever every tile has stopped (in `sync 0`, at `sync 3` or at its
+// end), advance() replays each receiver's log merged with the words of the
+// senders it may listen to, in cycle order, but only as far as that
+// receiver's state is known: up to its sync or its end, or, in `sync 0`,
+// until its last expected word (which releases it). At the internal sync,
+// finish_superstep() checks the schedule: every word stored by some receiver,
+// no receiver still expecting words.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +42,6 @@ struct ExchangeParams {
 struct DeliveryStats {
   uint64_t words = 0;      // words sent
   uint64_t deliveries = 0; // words stored (a broadcast word counts once per receiver)
-  uint64_t first_departure = UINT64_MAX, last_arrival = 0;
 };
 
 class Fabric {
@@ -50,13 +53,42 @@ public:
   unsigned supertile(unsigned tile) const { return tile / (p_.tiles_per_supertile * p_.columns); }
   uint64_t latency(unsigned from, unsigned to) const;
 
-  // Delivers every word sent since the last call into the receivers' SRAM,
-  // in cycle order, and updates their incoming state. Throws SimulationError
-  // on a schedule error.
-  DeliveryStats deliver(const std::vector<tile::TileCore *> &tiles);
+  // Every tile has stopped: deliver what is determined and release the
+  // receivers in `sync 0` whose words have all arrived. Returns whether any
+  // tile was released.
+  bool advance(const std::vector<tile::TileCore *> &tiles);
+
+  // Every tile is at the internal sync or has ended: deliver the rest, check
+  // the superstep's schedule (throws SimulationError) and start a new one.
+  DeliveryStats finish_superstep(const std::vector<tile::TileCore *> &tiles);
+
+  // Throws for the first word no receiver stored; call only when nothing more
+  // can arrive (every tile at the sync, ended, or stuck).
+  void check_every_word_received(const std::vector<tile::TileCore *> &tiles) const;
+
+  // What a receiver still expects, for messages.
+  const tile::IncomingState &incoming(unsigned tile) const { return rx_[tile].state; }
 
 private:
+  struct Stream { // the words of one sender, as one receiver sees them
+    unsigned sender;
+    size_t send = 0, word = 0;
+  };
+  struct Receiver {
+    tile::IncomingState state; // after every event processed so far
+    size_t next_write = 0;     // into the tile's port.writes
+    std::vector<Stream> streams;
+    uint64_t last_accept = 0;
+  };
+
+  void deliver_to(unsigned r, const std::vector<tile::TileCore *> &tiles, bool &released);
+  uint64_t departure(const tile::SendRecord &s, size_t word) const {
+    return s.first_departure + (4 * uint64_t(word)) / p_.bytes_per_cycle;
+  }
+
   ExchangeParams p_;
+  std::vector<Receiver> rx_;
+  DeliveryStats step_;
 };
 
 } // namespace ipusim::exchange

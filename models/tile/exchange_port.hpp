@@ -1,12 +1,12 @@
 // A tile's side of the exchange (ipusim's model; the real mechanism's details
 // are not public, see docs/model.md "Exchange"). The supervisor sends with
-// `send $mAddr, n`: n words from its SRAM go out on the tile's own bus, one
-// after another at the exchange bandwidth. A receiver selects one sender's
-// bus with $INCOMING_MUX and stores what arrives at $INCOMING_BASE (advancing
-// by 4 per word) while $INCOMING_DCOUNT (decremented per word) is non-zero;
-// `sync 0` waits until it reaches zero. Tiles run independently between
-// syncs, so the port only records sends and CSR writes with their cycles; the
-// chip's fabric delivers the data when every tile has stopped at a sync.
+// `send $mAddr, n`: the n words at $mAddr are copied when it issues and go
+// out on the tile's own bus, one after another at the exchange bandwidth. A
+// receiver selects one sender's bus with $INCOMING_MUX and stores what
+// arrives at $INCOMING_BASE (advancing by 4 per word) while $INCOMING_DCOUNT
+// (decremented per word) is non-zero; `sync 0` waits until it reaches zero.
+// Tiles run independently between syncs, so the port only records sends and
+// CSR writes with their cycles; the chip's fabric replays them.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +27,7 @@ struct SendRecord {
   uint32_t pc = 0;
   uint64_t issue_cycle = 0;
   std::vector<uint32_t> words;
+  std::vector<uint8_t> accepted; // per word: stored by at least one receiver
 };
 
 struct IncomingWrite {
@@ -36,12 +37,10 @@ struct IncomingWrite {
 };
 
 struct ExchangePort {
-  IncomingState incoming;             // as of the last delivery plus the writes since
-  IncomingState resolved;             // as of the last delivery (what the fabric starts from)
-  std::vector<SendRecord> sends;      // since the last delivery
-  std::vector<IncomingWrite> writes;  // since the last delivery
-  uint64_t bus_free = 0;              // first cycle the outgoing bus is idle
-  uint64_t last_delivery = 0;         // latest arrival of a word delivered here
+  uint32_t mux = kNoSender;            // the last $INCOMING_MUX written (what `get` reads)
+  std::vector<SendRecord> sends;       // this superstep's sends
+  std::vector<IncomingWrite> writes;   // this superstep's $INCOMING_* writes
+  uint64_t bus_free = 0;               // first cycle the outgoing bus is idle
   uint64_t words_sent = 0, words_received = 0;
 };
 

@@ -73,6 +73,8 @@ public:
   // Loading: write code words (already encoded) and pre-decode them.
   void load_code(uint32_t addr, const std::vector<uint32_t> &words);
   const DecodedWord *decoded(uint32_t addr) const;
+  // Whether `addr` lies in the span of loaded code.
+  bool is_code(uint32_t addr) const { return addr - code_base_ < 4 * code_.size(); }
 
   // Start the supervisor at pc; it stops when it branches to exit_address.
   void start_supervisor(uint32_t pc, uint32_t exit_address);

@@ -188,17 +188,19 @@ TEST_CASE("exchange: a word that arrives before anyone listens is a schedule err
 TEST_CASE("exchange: waiting for words nobody sends is a schedule error") {
   chip::ChipCore c = make_chip(2, exchange_program(10, 4, 2));
   CHECK_THROWS_WITH_AS(c.run(),
-                       doctest::Contains("tile 1, cycle 49: exchange: the supervisor waits in sync 0 for 2 more "
+                       doctest::Contains("tile 1, cycle 48: exchange: the supervisor waits in sync 0 for 2 more "
                                          "word(s) from tile 0 that no tile sends"),
                        SimulationError);
 }
 
 TEST_CASE("exchange: reaching the internal sync still expecting words is a schedule error") {
   std::string text = exchange_program(10, 4, 2);
-  text.replace(text.find("  sync    0\n"), 12, ""); // the receiver does not wait for its words
+  // The receiver does not wait for its words: it reaches the sync (cycle 66)
+  // before they arrive (100 on), so all four are still expected there.
+  text.replace(text.find("  sync    0\n"), 12, "");
   chip::ChipCore c = make_chip(2, text);
   CHECK_THROWS_WITH_AS(c.run(),
-                       doctest::Contains("exchange: reached the internal sync still expecting 2 word(s) from tile 0"),
+                       doctest::Contains("exchange: reached the internal sync still expecting 4 word(s) from tile 0"),
                        SimulationError);
 }
 
@@ -207,4 +209,73 @@ TEST_CASE("exchange: a receiver listening to another sender does not take the wo
   text.replace(text.find("  setzi   $m1, 0\n  put     $INCOMING_MUX"), 16, "  setzi   $m1, 1\n"); // listens to itself
   chip::ChipCore c = make_chip(2, text);
   CHECK_THROWS_WITH_AS(c.run(), doctest::Contains("reached no receiver"), SimulationError);
+}
+
+TEST_CASE("exchange: a receiver re-arms for a second transfer; late settings never take early words") {
+  const char *text = R"(
+.section .text.s, "ax"
+.supervisor
+.align 8
+main:
+  get     $m0, $TILE_ID
+  brnz    $m0, receiver
+  setzi   $m1, data
+  setzi   $m2, 10
+1:
+  brnzdec $m2, 1b
+  send    $m1, 2                // words leave at 90, 91: arrive at 100, 101
+  setzi   $m2, 20
+2:
+  brnzdec $m2, 2b
+  add     $m1, $m1, 8
+  send    $m1, 2                // issued at 6 * 39 = 234: arrive at 244, 245
+  bri     fin
+receiver:
+  setzi   $m1, 0
+  put     $INCOMING_MUX, $m1
+  setzi   $m2, buf
+  put     $INCOMING_BASE, $m2
+  setzi   $m3, 2
+  put     $INCOMING_DCOUNT, $m3
+  sync    0                     // released at 102
+  add     $m2, $m2, 8
+  put     $INCOMING_BASE, $m2
+  put     $INCOMING_DCOUNT, $m3
+  sync    0                     // released at 246
+  get     $m4, $COUNT_L
+  setzi   $m5, when
+  st32    $m4, $mzero, $m5, 0
+fin:
+  sync    3
+  bri     done
+done:
+  nop
+.section .data, "aw"
+.align 8
+data:
+  .word 1, 2, 3, 4
+buf:
+  .space 16
+when:
+  .word 0
+)";
+  chip::ChipCore c = make_chip(2, text);
+  assembler::LinkedProgram prog = test::assemble_program(text, test::default_params());
+  c.run();
+  REQUIRE(c.finished());
+  for (unsigned k = 0; k < 4; ++k) CHECK(c.tile(1).sram().read<uint32_t>(prog.symbols.at("buf") + 4 * k) == k + 1);
+  CHECK(c.tile(1).sram().read<uint32_t>(prog.symbols.at("when")) == 246u);
+
+  // The same receiver arming only after the second transfer has arrived must not take it.
+  std::string late = text;
+  late.replace(late.find("  add     $m2, $m2, 8\n"), 22, "  setzi   $m6, 40\n3:\n  brnzdec $m6, 3b\n  add     $m2, $m2, 8\n");
+  chip::ChipCore c2 = make_chip(2, late);
+  CHECK_THROWS_WITH_AS(c2.run(), doctest::Contains("word 0 of the send at pc"), SimulationError);
+}
+
+TEST_CASE("exchange: reading $INCOMING_DCOUNT faults (words are delivered at sync points)") {
+  const char *text = ".section .text.s, \"ax\"\n.supervisor\n.align 8\nmain:\n  get $m0, $INCOMING_DCOUNT\n"
+                     "  bri done\ndone:\n  nop\n";
+  chip::ChipCore c = make_chip(2, text);
+  CHECK_THROWS_WITH_AS(c.run(), doctest::Contains("wait for them with sync 0"), SimulationError);
 }
