@@ -46,6 +46,7 @@ struct Context {
   std::array<uint32_t, 16> m{};
   std::array<uint32_t, 16> a{};
   uint32_t pc = 0;
+  uint32_t last_pc = 0; // the last instruction issued (for faults at a branch target)
   ContextState state = ContextState::idle;
   bool supervisor = false;
   unsigned index = 0; // 0 = supervisor, 1..6 = worker contexts

@@ -318,7 +318,11 @@ void TileCore::issue(Context &c) {
   pc_ = c.pc;
   const DecodedWord *first = decoded(pc_);
   if (!first)
-    raise(c, pc_, FaultException{{FaultKind::not_executable, fmt::format("no instruction at 0x{:x}", pc_)}});
+    raise(c, pc_,
+          FaultException{{FaultKind::not_executable,
+                          c.stats.issues ? fmt::format("no instruction at 0x{:x} (reached from the instruction at 0x{:x})",
+                                                       pc_, c.last_pc)
+                                         : fmt::format("no instruction at 0x{:x}", pc_)}});
   const DecodedWord *second = nullptr;
   if (first->bundle_first) {
     second = decoded(pc_ + 4);
@@ -377,6 +381,7 @@ void TileCore::issue(Context &c) {
       c.rpt = RepeatState{};
     }
   }
+  c.last_pc = pc_;
   c.pc = next;
   c.last_issue_cycle = now_;
   c.ready_cycle = now_ + thread_cycles * p_.workers;

@@ -2,6 +2,8 @@
 // disassembled instruction and the cycle; the watchdog catches deadlocks.
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include "tile_harness.hpp"
 
 using namespace ipusim;
@@ -77,8 +79,11 @@ worker:
 }
 
 TEST_CASE("jumping to data is not executable") {
+  auto r = test::load(worker_program("  setzi $m0, vstate\n  br $m0"));
+  uint32_t br_pc = r->sym("worker") + 4;
   std::string msg = fault_of(worker_program("  setzi $m0, vstate\n  br $m0"));
   CHECK(msg.find("not executable: no instruction at 0x") != std::string::npos);
+  CHECK(msg.find(fmt::format("(reached from the instruction at 0x{:x})", br_pc)) != std::string::npos);
 }
 
 TEST_CASE("worker-only and supervisor-only instructions") {
