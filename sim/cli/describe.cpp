@@ -53,6 +53,11 @@ std::string describe_csr(bool md) {
 }
 
 std::string describe_stats(bool md) {
+  // Two declarations of one statistic that disagree are a bug; the unit
+  // tests see only the objects they link, so the full binary checks here.
+  if (!conflicting_stat_definitions().empty())
+    throw Error(ExitCode::internal, "statistic declared twice with different units or descriptions: " +
+                                        conflicting_stat_definitions().front());
   std::string s = md ? "| statistic | unit | description |\n|---|---|---|\n" : "";
   for (const StatDef &d : stat_definitions())
     s += md ? fmt::format("| `{}` | {} | {} |\n", d.name, d.unit, d.description)

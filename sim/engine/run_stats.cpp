@@ -52,8 +52,6 @@ IPUSIM_STAT(ss_sync, "superstep*.sync_cycles", "cycles", "Cycles from the last a
 IPUSIM_STAT(ss_xbytes, "superstep*.exchange_bytes", "bytes", "Bytes sent on the exchange during the superstep");
 IPUSIM_STAT(ss_xdel, "superstep*.exchange_delivered_bytes", "bytes",
             "Bytes stored by receivers (a broadcast counts once per receiver)");
-IPUSIM_STAT(host_s, "host.seconds", "s", "Host wall-clock seconds spent in the simulation kernel");
-IPUSIM_STAT(host_rate, "host.cycles_per_second", "cycles/s", "Simulated tile cycles (summed over tiles) per host second");
 IPUSIM_STAT(trace_events, "trace.events", "events", "Events written to trace.json");
 
 void add_tile_stats(Stats &s, const tile::TileCore &core, bool per_context) {
@@ -94,10 +92,11 @@ void add_tile_stats(Stats &s, const tile::TileCore &core, bool per_context) {
 }
 
 namespace {
-void add_host_stats(Stats &s, uint64_t cycles, double host_seconds, const PerfettoJsonWriter *trace) {
+// host.seconds, host.max_rss and host.cycles_per_second (simulated tile
+// cycles, summed over tiles, per host second) come from traces/stats.
+void add_host_stats(Stats &s, uint64_t tile_cycles, double host_seconds, const PerfettoJsonWriter *trace) {
   if (trace) s.set("trace.events", trace->events_written());
-  s.set("host.seconds", host_seconds);
-  s.set("host.cycles_per_second", host_seconds > 0 ? static_cast<double>(cycles) / host_seconds : 0.0);
+  set_host_stats(s, host_seconds, tile_cycles);
 }
 void add_sim_stats(Stats &s, uint64_t cycles, double clock_hz) {
   s.set("sim.cycles", cycles);
