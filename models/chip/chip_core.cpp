@@ -63,22 +63,25 @@ bool ChipCore::step() {
   std::vector<unsigned> waiting, ended;
   for (unsigned i = 0; i < tiles_.size(); ++i)
     (tiles_[i]->finished() ? ended : waiting).push_back(i);
-  if (waiting.empty()) return false;
-  if (!ended.empty())
+  if (!waiting.empty() && !ended.empty())
     throw SimulationError(fmt::format(
         "cycle {}: deadlock: {} tile(s) (first: tile {}, waiting since cycle {}) wait on the internal sync, "
         "which {} tile(s) that have ended (first: tile {}) can never join",
         cycle(), waiting.size(), waiting.front(), tiles_[waiting.front()]->cycle(), ended.size(), ended.front()));
 
-  // Sync: completes a fixed latency after the last arrival.
+  // The phase since the last release ends at a sync (which completes a fixed
+  // latency after the last arrival) or, once every tile has ended, at the
+  // program's end (recorded too, so its compute and exchange are counted).
+  const bool program_end = waiting.empty();
   Superstep s;
   s.start = last_release_;
+  s.ends_program = program_end;
   std::vector<uint64_t> compute(tiles_.size());
   double sum = 0;
   for (unsigned i = 0; i < tiles_.size(); ++i) {
-    // Arrival: the last cycle the tile did anything (its sync, or its last
-    // worker's exit); its clock is one past it.
-    uint64_t arrival = tiles_[i]->cycle() - 1;
+    // Arrival: the last cycle the tile did anything (its sync, its last
+    // worker's exit or its end); its clock is one past it.
+    uint64_t arrival = std::max(tiles_[i]->cycle() - 1, s.start);
     compute[i] = arrival - s.start;
     sum += static_cast<double>(compute[i]);
     if (arrival > s.last_arrival || i == 0) {
@@ -86,18 +89,19 @@ bool ChipCore::step() {
       s.pacing_tile = i;
     }
   }
-  s.release = s.last_arrival + sync_.internal_latency_cycles;
-  s.exchange_words = d.words;
-  s.exchange_deliveries = d.deliveries;
+  s.release = s.last_arrival + (program_end ? 0 : sync_.internal_latency_cycles);
   s.max_compute = s.last_arrival - s.start;
   s.mean_compute = sum / static_cast<double>(tiles_.size());
+  s.exchange_words = d.words;
+  s.exchange_deliveries = d.deliveries;
+  supersteps_.push_back(s);
+  compute_.push_back(std::move(compute));
+  if (program_end) return false;
   if (s.release >= max_cycles_)
     throw SimulationError(fmt::format("cycle {}: the run reached max_cycles ({}) at an internal sync", s.release,
                                       max_cycles_));
   for (auto &t : tiles_) t->release_internal_sync(s.release);
   last_release_ = s.release;
-  supersteps_.push_back(s);
-  compute_.push_back(std::move(compute));
   return true;
 }
 

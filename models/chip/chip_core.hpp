@@ -20,7 +20,8 @@ struct SyncParams {
   uint64_t internal_latency_cycles = 90;
 };
 
-// One completed internal sync.
+// One phase between internal syncs: ended by a sync, or by the program's end
+// (the last one, ends_program, with no sync latency).
 struct Superstep {
   uint64_t start = 0;        // release cycle of the previous sync (0 for the first)
   uint64_t last_arrival = 0; // when the slowest tile reached the sync (issued it, its workers done)
@@ -31,6 +32,7 @@ struct Superstep {
   // Exchange during the superstep.
   uint64_t exchange_words = 0;      // words sent
   uint64_t exchange_deliveries = 0; // words stored (broadcast counts per receiver)
+  bool ends_program = false;
 };
 
 class ChipCore {
@@ -56,7 +58,12 @@ public:
   bool finished() const;
   uint64_t cycle() const; // the latest tile's clock
 
+  // Every phase, the one ending the program last (once the chip has finished).
   const std::vector<Superstep> &supersteps() const { return supersteps_; }
+  // Internal syncs completed.
+  size_t syncs() const {
+    return supersteps_.size() - (!supersteps_.empty() && supersteps_.back().ends_program ? 1 : 0);
+  }
   // Exchange over the whole run (including after the last sync).
   uint64_t exchange_words() const { return total_words_; }
   uint64_t exchange_deliveries() const { return total_deliveries_; }

@@ -43,12 +43,14 @@ IPUSIM_STAT(chip_xd, "chip.exchange_delivered_bytes", "bytes",
             "Bytes stored by receivers over the run (a broadcast counts once per receiver)");
 IPUSIM_STAT(chip_compute, "chip.compute_cycles", "cycles", "Sum over supersteps of the slowest tile's compute cycles");
 IPUSIM_STAT(chip_synccyc, "chip.sync_cycles", "cycles", "Cycles spent completing internal syncs (latency x supersteps)");
-IPUSIM_STAT(ss_release, "superstep*.release_cycle", "cycles", "Cycle at which the internal sync released every tile");
+IPUSIM_STAT(ss_release, "superstep*.release_cycle", "cycles",
+            "Cycle at which the internal sync released every tile (the last phase: the program's end)");
 IPUSIM_STAT(ss_max, "superstep*.compute_cycles_max", "cycles", "Compute cycles of the slowest tile (it sets the pace)");
 IPUSIM_STAT(ss_mean, "superstep*.compute_cycles_mean", "cycles", "Mean compute cycles over tiles");
 IPUSIM_STAT(ss_pace, "superstep*.pacing_tile", "", "The tile that arrived last at the sync");
 IPUSIM_STAT(ss_bal, "superstep*.load_balance", "ratio", "Mean / max compute cycles (1 = perfectly balanced)");
-IPUSIM_STAT(ss_sync, "superstep*.sync_cycles", "cycles", "Cycles from the last arrival to the release");
+IPUSIM_STAT(ss_sync, "superstep*.sync_cycles", "cycles",
+            "Cycles from the last arrival to the release (0 for the phase that ends the program)");
 IPUSIM_STAT(ss_xbytes, "superstep*.exchange_bytes", "bytes", "Bytes sent on the exchange during the superstep");
 IPUSIM_STAT(ss_xdel, "superstep*.exchange_delivered_bytes", "bytes",
             "Bytes stored by receivers (a broadcast counts once per receiver)");
@@ -117,7 +119,7 @@ Stats collect_chip_stats(const chip::ChipCore &chip, double host_seconds, const 
   uint64_t cycles = chip.cycle();
   add_sim_stats(s, cycles, chip.tile(0).params().clock_hz);
   s.set("chip.tiles", static_cast<uint64_t>(chip.tiles()));
-  s.set("chip.supersteps", static_cast<uint64_t>(chip.supersteps().size()));
+  s.set("chip.supersteps", static_cast<uint64_t>(chip.syncs()));
   uint64_t issues = 0, sync_wait = 0, receive_wait = 0, compute_max_sum = 0;
   for (unsigned t = 0; t < chip.tiles(); ++t) {
     for (unsigned c = 0; c <= chip.tile(t).workers(); ++c) issues += chip.tile(t).context(c).stats.issues;
@@ -138,12 +140,12 @@ Stats collect_chip_stats(const chip::ChipCore &chip, double host_seconds, const 
     s.set(p + ".compute_cycles_mean", st.mean_compute);
     s.set(p + ".pacing_tile", static_cast<uint64_t>(st.pacing_tile));
     s.set(p + ".load_balance", st.max_compute ? st.mean_compute / static_cast<double>(st.max_compute) : 1.0);
-    s.set(p + ".sync_cycles", chip.sync_params().internal_latency_cycles);
+    s.set(p + ".sync_cycles", st.ends_program ? uint64_t(0) : chip.sync_params().internal_latency_cycles);
     s.set(p + ".exchange_bytes", 4 * st.exchange_words);
     s.set(p + ".exchange_delivered_bytes", 4 * st.exchange_deliveries);
   }
   s.set("chip.compute_cycles", compute_max_sum);
-  s.set("chip.sync_cycles", chip.sync_params().internal_latency_cycles * chip.supersteps().size());
+  s.set("chip.sync_cycles", chip.sync_params().internal_latency_cycles * chip.syncs());
   bool detail = chip.tiles() <= 16;
   for (unsigned t = 0; t < chip.tiles(); ++t) add_tile_stats(s, chip.tile(t), detail);
   add_host_stats(s, cycles * chip.tiles(), host_seconds, trace);

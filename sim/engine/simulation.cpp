@@ -46,8 +46,9 @@ void write_bsp_phases(PerfettoJsonWriter &w, const chip::ChipCore &chip) {
       uint64_t compute = chip.compute_cycles()[k][t];
       if (compute) w.complete(static_cast<int>(t), traces::kBspTrack, "compute", s.start, compute, 0,
                               fmt::format("superstep {}", k));
-      w.complete(static_cast<int>(t), traces::kBspTrack, "sync", s.start + compute, s.release - s.start - compute, 0,
-                 fmt::format("superstep {}: released at {}", k, s.release));
+      if (!s.ends_program)
+        w.complete(static_cast<int>(t), traces::kBspTrack, "sync", s.start + compute, s.release - s.start - compute,
+                   0, fmt::format("superstep {}: released at {}", k, s.release));
     }
   }
 }

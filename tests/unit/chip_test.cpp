@@ -46,7 +46,12 @@ TEST_CASE("the internal sync releases every tile a fixed latency after the slowe
   assembler::LinkedProgram prog = test::assemble_program(kUneven, test::default_params());
   c.run();
   REQUIRE(c.finished());
-  REQUIRE(c.supersteps().size() == 1u);
+  REQUIRE(c.syncs() == 1u);
+  REQUIRE(c.supersteps().size() == 2u); // the sync's superstep, then the phase that ends the program
+  // After the release at 294 each tile issues get, st32, bri (294, 300, 306) and ends.
+  CHECK(c.supersteps()[1].ends_program);
+  CHECK(c.supersteps()[1].max_compute == 12u);
+  CHECK(c.supersteps()[1].release == 306u);
   // The supervisor issues every 6 cycles: get, mul, setzi, then 10t+1 brnzdec,
   // then sync at 24 + 60t, which is when the tile arrives at the sync.
   const chip::Superstep &s = c.supersteps()[0];
@@ -102,7 +107,8 @@ done:
 )";
   chip::ChipCore c = make_chip(8, text, 10);
   c.run();
-  REQUIRE(c.supersteps().size() == 4u);
+  REQUIRE(c.syncs() == 4u);
+  REQUIRE(c.supersteps().size() == 5u);
   // First arrival at 6 (setzi at 0, sync at 6); each later superstep: brnzdec
   // at the release R, sync (arrival) at R + 6, release at R + 6 + 10.
   CHECK(c.supersteps()[0].release == 6u + 10u);
