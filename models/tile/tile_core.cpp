@@ -483,6 +483,33 @@ void TileCore::release_internal_sync(uint64_t cycle) {
   stats_.cycles = now_;
 }
 
+uint64_t TileCore::next_event_cycle() const {
+  const unsigned slots = p_.workers;
+  // The barrel slot of cycle c (> now_): the rotation continues from slot_.
+  auto slot_at = [&](uint64_t c) { return static_cast<unsigned>((slot_ + (c - now_)) % slots); };
+  uint64_t next = UINT64_MAX;
+  bool owned[7] = {};
+  for (unsigned w = 1; w <= slots; ++w) {
+    const Context &c = ctx_[w];
+    if (c.state != ContextState::running) continue;
+    owned[w - 1] = true;
+    uint64_t r = std::max(now_ + 1, c.ready_cycle);
+    unsigned delta = (w - 1 + slots - slot_at(r)) % slots;
+    next = std::min(next, r + delta);
+  }
+  const Context &sup = ctx_[0];
+  if (sup.state == ContextState::running) {
+    uint64_t r = std::max(now_ + 1, sup.ready_cycle);
+    for (unsigned k = 0; k < slots; ++k)
+      if (!owned[slot_at(r + k)]) {
+        next = std::min(next, r + k);
+        break;
+      }
+  }
+  if (lone_sync_release_ != 0) next = std::min(next, std::max(now_ + 1, lone_sync_release_));
+  return next;
+}
+
 bool TileCore::run(uint64_t until) {
   const unsigned slots = p_.workers;
   Context &sup = ctx_[0];
@@ -506,6 +533,18 @@ bool TileCore::run(uint64_t until) {
     if (issuer) {
       issue(*issuer);
     } else {
+      // Nothing can issue now: jump over the idle cycles to the next one in
+      // which something can (a context ready in a slot it may use, a sync
+      // releasing), never past `until`, the watchdog or max_cycles, so every
+      // count and error lands on the cycle it would have cycle by cycle.
+      uint64_t limit = std::min({until, last_progress_ + p_.watchdog_cycles + 1, p_.max_cycles});
+      uint64_t target = std::min(next_event_cycle(), limit);
+      if (target > now_ + 1) {
+        uint64_t skip = target - now_ - 1;
+        stats_.idle_slots += skip;
+        now_ += skip;
+        slot_ = static_cast<unsigned>((slot_ + skip) % slots);
+      }
       ++stats_.idle_slots;
     }
     ++now_;

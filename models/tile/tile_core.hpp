@@ -155,6 +155,8 @@ public:
 
 private:
   void issue(Context &c);
+  // The first cycle after now_ in which a context could issue or a lone sync completes.
+  uint64_t next_event_cycle() const;
   [[noreturn]] void store_into_code(uint32_t addr);
   void execute(Context &c, const DecodedWord &w);
   [[noreturn]] void raise(const Context &c, uint32_t pc, const FaultException &f);
