@@ -17,18 +17,27 @@ InstructionTrace::InstructionTrace(PerfettoJsonWriter &writer, TraceWindow windo
   writer_.thread_sort_index(pid_, kStallTrack, kStallTrack);
 }
 
+const InstructionTrace::Text &InstructionTrace::text_of(uint32_t pc, bool sup, const tile::DecodedWord &first,
+                                                       const tile::DecodedWord *second) {
+  uint64_t key = (uint64_t(pc) << 1) | (sup ? 1u : 0u);
+  auto it = cache_.find(key);
+  if (it != cache_.end()) return it->second;
+  Text t;
+  t.text = isa::disassemble(first.insn, sup);
+  t.name = std::string(isa::form(first.insn.op).mnemonic);
+  if (second) {
+    t.text = "{ " + t.text + " ; " + isa::disassemble(second->insn, sup) + " }";
+    t.name += " + ";
+    t.name += isa::form(second->insn.op).mnemonic;
+  }
+  return cache_.emplace(key, std::move(t)).first->second;
+}
+
 void InstructionTrace::on_issue(uint64_t cycle, const tile::Context &ctx, uint32_t pc, const tile::DecodedWord &first,
                                 const tile::DecodedWord *second, uint64_t thread_cycles) {
   if (!window_.contains(cycle)) return; // cheap rejection before any formatting
-  bool sup = ctx.supervisor;
-  std::string text = isa::disassemble(first.insn, sup);
-  std::string name(isa::form(first.insn.op).mnemonic);
-  if (second) {
-    text = "{ " + text + " ; " + isa::disassemble(second->insn, sup) + " }";
-    name += " + ";
-    name += isa::form(second->insn.op).mnemonic;
-  }
-  writer_.complete(pid_, static_cast<int>(ctx.index), name, cycle, thread_cycles * slots_, pc, text);
+  const Text &t = text_of(pc, ctx.supervisor, first, second);
+  writer_.complete(pid_, static_cast<int>(ctx.index), t.name, cycle, thread_cycles * slots_, pc, t.text);
 }
 
 void InstructionTrace::on_stall(uint64_t cycle, uint64_t cycles, const char *reason) {

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "models/tile/tile_core.hpp"
 #include "traces/perfetto_json.hpp"
@@ -26,8 +27,16 @@ public:
   void on_stall(uint64_t cycle, uint64_t cycles, const char *reason) override;
 
 private:
+  struct Text {
+    std::string name; // mnemonic(s)
+    std::string text; // disassembly
+  };
+  // Disassembly is the costly part of tracing: done once per PC and context kind.
+  const Text &text_of(uint32_t pc, bool supervisor, const tile::DecodedWord &first, const tile::DecodedWord *second);
+
   PerfettoJsonWriter &writer_;
   TraceWindow window_;
+  std::unordered_map<uint64_t, Text> cache_;
   int pid_;
   unsigned slots_;
 };
