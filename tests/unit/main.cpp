@@ -4,4 +4,5 @@
 
 // libsystemc's own main() refers to sc_main; this binary uses doctest's main,
 // so the symbol only has to exist.
-int sc_main(int, char **) { return 0; }
+// SystemC declares it extern "C".
+extern "C" int sc_main(int, char **) { return 0; }
