@@ -171,6 +171,53 @@ IPUSIM_EXEC(F16V4CMPLE) { lanes16<2>(t, c, i, h_le); }
 IPUSIM_EXEC(F16V4CMPGT) { lanes16<2>(t, c, i, h_gt); }
 IPUSIM_EXEC(F16V4CMPGE) { lanes16<2>(t, c, i, h_ge); }
 
+// Clamps and absolute-value operations.
+namespace {
+inline uint32_t f32clamp(uint32_t x, uint32_t lo, uint32_t hi) { return f32min(f32max(x, lo), hi); }
+inline uint16_t h_clamp(uint16_t x, uint16_t lo, uint16_t hi) { return f16_min(f16_max(x, lo), hi); }
+inline uint16_t h_absadd(uint16_t a, uint16_t b) { return f16_add(f16_abs(a), f16_abs(b)); }
+inline uint16_t h_absmax(uint16_t a, uint16_t b) { return f16_max(f16_abs(a), f16_abs(b)); }
+inline uint32_t f32absadd(uint32_t a, uint32_t b) { return f32add(a & 0x7FFFFFFFu, b & 0x7FFFFFFFu); }
+inline uint32_t f32absmax(uint32_t a, uint32_t b) { return f32max(a & 0x7FFFFFFFu, b & 0x7FFFFFFFu); }
+} // namespace
+
+IPUSIM_EXEC(F32CLAMP) {
+  unsigned b = reg(i, 2);
+  set1(t, c, i, f32clamp(aval(c, i, 1), c.a[b], c.a[b + 1]));
+}
+IPUSIM_EXEC(F32V2CLAMP) {
+  unsigned s0 = reg(i, 1), b = reg(i, 2);
+  uint32_t lo = c.a[b], hi = c.a[b + 1];
+  uint32_t r0 = f32clamp(c.a[s0], lo, hi), r1 = f32clamp(c.a[s0 + 1], lo, hi);
+  t.write_a(c, reg(i, 0), r0);
+  t.write_a(c, reg(i, 0) + 1, r1);
+}
+IPUSIM_EXEC(F16V2CLAMP) {
+  uint32_t x = aval(c, i, 1), bnd = aval(c, i, 2);
+  set1(t, c, i, halves(h_clamp(lo(x), lo(bnd), hi(bnd)), h_clamp(hi(x), lo(bnd), hi(bnd))));
+}
+IPUSIM_EXEC(F16V4CLAMP) {
+  unsigned s0 = reg(i, 1);
+  uint32_t bnd = aval(c, i, 2), r[2];
+  for (unsigned k = 0; k < 2; ++k)
+    r[k] = halves(h_clamp(lo(c.a[s0 + k]), lo(bnd), hi(bnd)), h_clamp(hi(c.a[s0 + k]), lo(bnd), hi(bnd)));
+  t.write_a(c, reg(i, 0), r[0]);
+  t.write_a(c, reg(i, 0) + 1, r[1]);
+}
+IPUSIM_EXEC(F32V2ABSADD) { lanes32<2>(t, c, i, f32absadd); }
+IPUSIM_EXEC(F16V2ABSADD) { lanes16<1>(t, c, i, h_absadd); }
+IPUSIM_EXEC(F16V4ABSADD) { lanes16<2>(t, c, i, h_absadd); }
+IPUSIM_EXEC(F32V2ABSMAX) { lanes32<2>(t, c, i, f32absmax); }
+IPUSIM_EXEC(F16V2ABSMAX) { lanes16<1>(t, c, i, h_absmax); }
+IPUSIM_EXEC(F16V4ABSMAX) { lanes16<2>(t, c, i, h_absmax); }
+IPUSIM_EXEC(F32V4TOF16) {
+  unsigned s0 = reg(i, 1);
+  uint32_t r0 = halves(f32_to_f16(f(c.a[s0])), f32_to_f16(f(c.a[s0 + 1])));
+  uint32_t r1 = halves(f32_to_f16(f(c.a[s0 + 2])), f32_to_f16(f(c.a[s0 + 3])));
+  t.write_a(c, reg(i, 0), r0);
+  t.write_a(c, reg(i, 0) + 1, r1);
+}
+
 // Broadcast forms.
 IPUSIM_EXEC(F32V2ADD_B) { lanes32_bcast<2>(t, c, i, f32add); }
 IPUSIM_EXEC(F32V2SUB_B) { lanes32_bcast<2>(t, c, i, f32sub); }

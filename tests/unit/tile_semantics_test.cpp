@@ -328,3 +328,52 @@ TEST_CASE("address 1 of a packed pair lives in the upper register (poplibs adds 
   CHECK(out(*r, 2) == 0x00017bffu); // address 1 = in + 8: in[2], in[3]
   CHECK(out(*r, 3) == 0x7e000400u);
 }
+
+TEST_CASE("clamps, absolute-value adds and maxima, and the 4-wide conversion") {
+  auto r = run_body(R"(
+  or    $a0, $azero, 0x40A00000   // 5.0f
+  or    $a1, $azero, 0xC0400000   // -3.0f
+  or    $a2, $azero, 0x3F800000   // bounds: 1.0f
+  or    $a3, $azero, 0x40000000   //         2.0f
+  f32clamp $a4, $a0, $a2:3        // 2.0f
+  st32  $a4, $mzero, $m9, 0
+  f32v2clamp $a4:5, $a0:1, $a2:3  // {2.0f, 1.0f}
+  st64  $a4:5, $mzero, $m9, 1
+  setzi $a4, 0x4200
+  or    $a4, $a4, 0xBC000000      // halves {3.0, -1.0}
+  setzi $a5, 0                    // bounds {0.0, 2.0}
+  or    $a5, $a5, 0x40000000
+  f16v2clamp $a6, $a4, $a5        // {2.0, 0.0}
+  st32  $a6, $mzero, $m9, 4
+  setzi $a6, 0x4000
+  or    $a6, $a6, 0xBC000000      // {2.0, -1.0}
+  setzi $a7, 0x3800
+  or    $a7, $a7, 0xC2000000      // {0.5, -3.0}
+  f16v2absmax $a8, $a6, $a7       // {2.0, 3.0}
+  st32  $a8, $mzero, $m9, 5
+  f16v4absadd $a8:9, $a6:7, $a6:7 // {4.0, 2.0, 1.0, 6.0}
+  st64  $a8:9, $mzero, $m9, 3
+  or    $a6, $azero, 0xC0800000   // -4.0f
+  f32v2absmax $a8:9, $a0:1, $a6:7 // {max(5, 4), max(3, |a7|)}
+  st64  $a8:9, $mzero, $m9, 4
+  setzi $a3, 0xFF000
+  or    $a3, $a3, 0x47700000      // 65520.0f: rounds to +inf in fp16
+  or    $a0, $azero, 0x3F800000   // 1.0f
+  or    $a1, $azero, 0xC0000000   // -2.0f
+  or    $a2, $azero, 0x3F000000   // 0.5f
+  f32v4tof16 $a4:5, $a0:3         // {1.0, -2.0, 0.5, inf}
+  st64  $a4:5, $mzero, $m9, 5
+)");
+  CHECK(out(*r, 0) == 0x40000000u);
+  CHECK(out(*r, 2) == 0x40000000u);
+  CHECK(out(*r, 3) == 0x3F800000u);
+  CHECK(out(*r, 4) == 0x00004000u);
+  CHECK(out(*r, 5) == 0x42004000u);
+  CHECK(out(*r, 6) == 0x40004400u); // {4.0, 2.0}
+  CHECK(out(*r, 7) == 0x46003C00u); // {1.0, 6.0}
+  // a7 = {0.5, -3.0} as halves read as a float: 0xC2003800 = -32.0547f; |.| = 32.0547 > 3
+  CHECK(out(*r, 8) == 0x40A00000u);
+  CHECK(out(*r, 9) == 0x42003800u);
+  CHECK(out(*r, 10) == 0xC0003C00u);
+  CHECK(out(*r, 11) == 0x7C003800u);
+}
