@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
 #include <optional>
 
 #include "sim/isa/csr.hpp"
 #include "sim/isa/registers.hpp"
+#include "sim/numeric/half.hpp"
 
 namespace ipusim::assembler {
 
@@ -18,6 +20,21 @@ std::string trim(std::string_view s) {
   while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
   while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
   return std::string(s.substr(b, e - b));
+}
+
+// A half-precision literal such as "-1.0h" or "0.5h": its binary16 bits.
+std::optional<int64_t> half_literal(const std::string &t) {
+  if (t.size() < 2 || t.back() != 'h') return std::nullopt;
+  std::string num = t.substr(0, t.size() - 1);
+  bool digit = false, dot = false;
+  for (size_t i = 0; i < num.size(); ++i) {
+    char ch = num[i];
+    if (std::isdigit(static_cast<unsigned char>(ch))) digit = true;
+    else if (ch == '.' && !dot) dot = true;
+    else if (!((ch == '-' || ch == '+') && i == 0)) return std::nullopt;
+  }
+  if (!digit || !dot) return std::nullopt; // "0x1h" or a symbol ending in h is not a half literal
+  return f16_from_double(std::strtod(num.c_str(), nullptr));
 }
 
 // Why an operand did not fit a form; the message of the best-matching form is
@@ -108,7 +125,9 @@ std::string fit(const isa::OperandSpec &spec, const OperandText &op, const Opera
   default: break;
   }
   if (is_reg_text) return "expected " + isa::operand_kind_text(spec) + ", got register '" + op.text + "'";
-  int64_t v = eval(t, op.offset);
+  int64_t v = 0;
+  if (auto h = half_literal(t)) v = *h; // `setzi $a0, -1.0h` (poplibs): the binary16 bits of the value
+  else v = eval(t, op.offset);
   switch (spec.kind) {
   case K::UImm:
     if (v < 0 || v >= (int64_t(1) << spec.bits))

@@ -82,3 +82,9 @@ TEST_CASE("assembler diagnostics name file:line:column and what was expected") {
   CHECK(undef.find("t.S:2:") == 0);
   CHECK(undef.find("nowhere") != std::string::npos);
 }
+
+TEST_CASE("half-precision literals give their binary16 bits") {
+  auto p = assemble(".section .text, \"ax\"\nf:\n  setzi $a0, -1.0h\n  setzi $a1, 0.5h\n  or $m0, $m1, 1\n");
+  CHECK(listing_text(p, 0) == "setzi $a0, 48128"); // 0xBC00
+  CHECK(listing_text(p, 1) == "setzi $a1, 14336"); // 0x3800
+}
