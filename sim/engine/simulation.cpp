@@ -116,7 +116,7 @@ RunResult run_simulation(const RunRequest &req) {
       for (unsigned t = 0; t < tiles; ++t) cores.push_back(&chip->tile(t));
     }
     for (unsigned t = 0; t < tiles; ++t) loader::install_program(program, program_node, seed, t, *cores[t]);
-    write_text(dir, "memory.txt", loader::memory_report(program, *cores[0]));
+    write_text(dir, "memory.txt", loader::memory_report(program));
 
     TraceWindow window{run.get_uint("outputs.trace.start_cycle"), run.get_uint("outputs.trace.end_cycle")};
     std::unique_ptr<PerfettoJsonWriter> trace;

@@ -14,11 +14,6 @@ namespace {
 
 uint32_t align_up(uint32_t v, uint32_t a) { return a <= 1 ? v : (v + a - 1) / a * a; }
 
-// Bump allocators for the two regions.
-struct Regions {
-  uint32_t r0_next, r0_end, il_next, il_end;
-};
-
 std::string boot_stub(const std::string &start, uint32_t entry, uint32_t vertex, uint32_t sup_stack_top) {
   // ipusim's own supervisor code: sets up what the runtime would and ends at
   // __ipusim_exit; reaching that address ends the supervisor's program.
@@ -118,8 +113,9 @@ LoadedProgram prepare_program(const config::ConfigNode &program, unsigned arch_v
   lo.base_address = sram_base;
   lo.limit_address = sram_end;
   out.code = assembler::link(units, lo);
+  out.memory = TileAllocator(sp, tp.tile_id);
   for (const auto &s : out.code.sections)
-    out.allocations.push_back({s.name, s.code ? "code" : "data", s.address, static_cast<uint32_t>(s.bytes.size())});
+    out.memory.reserve(s.name, s.code ? "code" : "data", s.address, static_cast<uint32_t>(s.bytes.size()));
 
   const std::string entry_name = program.get_string("entry");
   auto entry_it = out.code.symbols.find(entry_name);
@@ -132,26 +128,23 @@ LoadedProgram prepare_program(const config::ConfigNode &program, unsigned arch_v
   if (out.start != "supervisor" && ctx == assembler::ContextKind::supervisor)
     program.fail("start", "'" + entry_name + "' is supervisor code (.supervisor); use start: supervisor");
 
-  // 2. Lay out the data areas after the code.
-  uint32_t stub_addr = align_up(out.code.end_address, 8);
-  const uint32_t stub_bytes = 64;
-  uint32_t vertex_addr = align_up(stub_addr + stub_bytes, 8);
+  // 2. The runtime areas after the code: boot stub, vertex state, six worker
+  // scratch areas, the supervisor stack.
   const config::ConfigNode &vfields = program.node("vertex");
-  uint32_t vertex_bytes = static_cast<uint32_t>(4 * vfields.size());
-  uint32_t scratch_addr = align_up(vertex_addr + vertex_bytes, 8);
-  uint32_t stack_addr = scratch_addr + 6 * kWorkerScratchBytes;
-  uint32_t stack_top = stack_addr + kSupervisorStackBytes;
-  const uint32_t il_base = sp.interleaved_base;
-  if (stack_top > sram_end)
-    program.fail("sources", fmt::format("the code and runtime areas need {} bytes, more than the tile's {}",
-                                        stack_top - sram_base, sp.size_bytes));
-  out.allocations.push_back({"boot stub", "stub", stub_addr, stub_bytes});
-  out.allocations.push_back({"vertex state", "vertex", vertex_addr, vertex_bytes});
-  out.allocations.push_back({"worker scratch", "scratch", scratch_addr, 6 * kWorkerScratchBytes});
-  out.allocations.push_back({"supervisor stack", "stack", stack_addr, kSupervisorStackBytes});
+  const uint32_t stub_bytes = 64;
+  const uint32_t vertex_bytes = static_cast<uint32_t>(4 * vfields.size());
+  uint32_t stub_addr = 0, vertex_addr = 0, scratch_addr = 0, stack_addr = 0;
+  auto runtime = [&](const char *name, const char *kind, uint32_t bytes, uint32_t &addr) {
+    if (!out.memory.allocate(name, kind, bytes, 8, MemoryRegion::any, addr))
+      program.fail("sources", fmt::format("the {} ({} bytes) does not fit after the code: {}", name, bytes,
+                                          out.memory.shortfall(bytes, 8, MemoryRegion::any)));
+  };
+  runtime("boot stub", "stub", stub_bytes, stub_addr);
+  runtime("vertex state", "vertex", vertex_bytes, vertex_addr);
+  runtime("worker scratch", "scratch", 6 * kWorkerScratchBytes, scratch_addr);
+  runtime("supervisor stack", "stack", kSupervisorStackBytes, stack_addr);
+  const uint32_t stack_top = stack_addr + kSupervisorStackBytes;
   out.scratch = scratch_addr;
-  Regions r{stack_top, std::max(il_base, stack_top), std::max(il_base, stack_top), sram_end};
-  if (r.r0_next > il_base) r.r0_end = r.r0_next; // code spilled into the interleaved region
 
   // 3. Tensors.
   for (const config::ConfigNode &t : program.node("tensors")) {
@@ -175,28 +168,12 @@ LoadedProgram prepare_program(const config::ConfigNode &program, unsigned arch_v
     if (align % pt.dtype.size != 0 && pt.dtype.size % align != 0)
       t.fail("align", fmt::format("alignment {} does not suit {}-byte {} elements", align, pt.dtype.size,
                                   pt.dtype.name));
-    const std::string &region = t.get_string("region");
-    auto try_fit = [&](uint32_t &next, uint32_t end) -> bool {
-      uint64_t a = align_up(next, std::max<uint32_t>(align, pt.dtype.size));
-      if (a + bytes > end) return false;
-      pt.address = static_cast<uint32_t>(a);
-      next = static_cast<uint32_t>(a + bytes);
-      return true;
-    };
-    bool placed = false;
-    if (region != "interleaved") placed = try_fit(r.r0_next, r.r0_end);
-    if (!placed && region != "non_interleaved") placed = try_fit(r.il_next, r.il_end);
-    if (!placed) {
-      uint64_t free0 = r.r0_end > r.r0_next ? r.r0_end - r.r0_next : 0;
-      uint64_t free1 = r.il_end > r.il_next ? r.il_end - r.il_next : 0;
-      uint64_t avail = region == "interleaved" ? free1 : region == "non_interleaved" ? free0 : std::max(free0, free1);
-      t.fail("shape", fmt::format("tensor '{}' ({} bytes) does not fit in tile {}'s {} memory: {} bytes free, "
-                                  "short by {} bytes",
-                                  pt.name, bytes, tp.tile_id, region == "any" ? "free" : region, avail,
-                                  bytes - avail));
-    }
+    MemoryRegion region = memory_region_named(t.get_string("region"));
+    uint32_t a = std::max<uint32_t>(align, pt.dtype.size);
+    if (!out.memory.allocate(pt.name, "tensor", bytes, a, region, pt.address))
+      t.fail("shape", fmt::format("tensor '{}' ({} bytes) does not fit: {}", pt.name, bytes,
+                                  out.memory.shortfall(bytes, a, region)));
     pt.bytes = static_cast<uint32_t>(bytes);
-    out.allocations.push_back({pt.name, "tensor", pt.address, pt.bytes});
     out.tensors.push_back(pt);
   }
 
@@ -273,24 +250,6 @@ NpyArray read_tensor(const tile::TileCore &core, const PlacedTensor &t) {
   return a;
 }
 
-std::string memory_report(const LoadedProgram &p, const tile::TileCore &core) {
-  const auto &sp = core.sram().params();
-  std::vector<Allocation> all = p.allocations;
-  std::sort(all.begin(), all.end(), [](const Allocation &a, const Allocation &b) { return a.address < b.address; });
-  std::string s = fmt::format("tile {} SRAM 0x{:05x}..0x{:05x} ({} bytes), interleaved from 0x{:05x}\n",
-                              core.params().tile_id, sp.base_address, sp.base_address + sp.size_bytes, sp.size_bytes,
-                              sp.interleaved_base);
-  s += fmt::format("{:<10} {:>8} {:>8}  {:<8} {}\n", "address", "bytes", "gap", "kind", "name");
-  uint32_t cursor = sp.base_address;
-  uint64_t used = 0;
-  for (const Allocation &a : all) {
-    s += fmt::format("0x{:05x}    {:>8} {:>8}  {:<8} {}\n", a.address, a.bytes, a.address >= cursor ? a.address - cursor : 0,
-                     a.kind, a.name);
-    used += a.bytes;
-    cursor = std::max(cursor, a.address + a.bytes);
-  }
-  s += fmt::format("used {} bytes, free {} bytes\n", used, sp.size_bytes - used);
-  return s;
-}
+std::string memory_report(const LoadedProgram &p) { return p.memory.report(); }
 
 } // namespace ipusim::loader

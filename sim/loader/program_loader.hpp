@@ -16,6 +16,7 @@
 #include "sim/config/tree.hpp"
 #include "sim/io/npy.hpp"
 #include "sim/loader/dtype.hpp"
+#include "sim/loader/tile_allocator.hpp"
 
 namespace ipusim::loader {
 
@@ -31,19 +32,12 @@ struct PlacedTensor {
   bool output = false;
 };
 
-struct Allocation {
-  std::string name;
-  std::string kind; // code, stub, vertex, scratch, stack, tensor
-  uint32_t address;
-  uint32_t bytes;
-};
-
 // A program laid out for a tile, the same for every tile that runs it.
 struct LoadedProgram {
   assembler::LinkedProgram code;
   assembler::LinkedProgram stub; // the boot stub
   std::vector<PlacedTensor> tensors;
-  std::vector<Allocation> allocations;
+  TileAllocator memory{tile::SramParams{}, 0}; // where everything went
   std::vector<uint8_t> vertex_state;
   uint32_t entry = 0, boot = 0, exit = 0, vertex = 0, scratch = 0;
   std::string start; // supervisor, worker, all_workers
@@ -68,7 +62,8 @@ LoadedProgram load_program(const config::ConfigNode &program, unsigned arch_vers
 // The contents of a placed tensor after the run.
 NpyArray read_tensor(const tile::TileCore &core, const PlacedTensor &t);
 
-// A per-region usage report: every allocation, used and free bytes.
-std::string memory_report(const LoadedProgram &p, const tile::TileCore &core);
+// The tile's memory: every block with the gaps between them, used and free
+// bytes, totals by kind.
+std::string memory_report(const LoadedProgram &p);
 
 } // namespace ipusim::loader

@@ -123,7 +123,8 @@ TEST_CASE("a tensor that does not fit names the tile and the shortfall") {
   c = run_case("oom2", yaml);
   CHECK(c.o.exit_code == 3);
   CHECK(c.o.out.find("run.yaml:8:") == 0);
-  CHECK(c.o.out.find("tensor 'big' (400000 bytes) does not fit in tile 0's free memory") != std::string::npos);
+  CHECK(c.o.out.find("tensor 'big' (400000 bytes) does not fit: ") != std::string::npos);
+  CHECK(c.o.out.find("in tile 0's free memory (largest gap ") != std::string::npos);
   CHECK(c.o.out.find("short by") != std::string::npos);
 }
 
