@@ -73,8 +73,12 @@ public:
   // Loading: write code words (already encoded) and pre-decode them.
   void load_code(uint32_t addr, const std::vector<uint32_t> &words);
   const DecodedWord *decoded(uint32_t addr) const;
-  // Whether `addr` lies in the span of loaded code.
-  bool is_code(uint32_t addr) const { return addr - code_base_ < 4 * code_.size(); }
+  // Whether the word holding `addr` is loaded code (data between code
+  // sections is not).
+  bool is_code(uint32_t addr) const {
+    uint32_t off = addr - code_base_;
+    return off < 4 * code_.size() && code_[off / 4].exec != nullptr;
+  }
 
   // Start the supervisor at pc; it stops when it branches to exit_address.
   void start_supervisor(uint32_t pc, uint32_t exit_address);
@@ -134,7 +138,7 @@ public:
   }
   template <typename T> void store(Context &c, uint32_t addr, T v) {
     check_address(addr, sizeof(T), true);
-    if (addr - code_base_ < 4 * code_.size()) store_into_code(addr);
+    if (is_code(addr) || (sizeof(T) > 4 && is_code(addr + 4))) store_into_code(addr);
     ++c.stats.stores;
     sram_.write<T>(addr, v);
   }

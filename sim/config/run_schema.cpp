@@ -82,6 +82,66 @@ Schema build() {
           .field("vertex", List(vertex_field).def_yaml("[]").desc("Vertex state, in field order"))
           .field("tensors", List(tensor).def_yaml("[]").desc("Tensors in tile memory"));
 
+  // ---- the compiled-program form: tensors mapped over tiles, vertices,
+  // compute sets and a control program (lowered by sim/loader/graph_loader).
+  const Schema region =
+      Struct("region", "Elements [begin, end) of the flattened tensor, placed on one tile")
+          .field("tile", UInt().required().desc("The tile holding these elements"))
+          .field("begin", UInt().required().desc("First element"))
+          .field("end", UInt().required().desc("One past the last element"));
+  const Schema graph_tensor =
+      Struct("tensor", "A tensor whose regions are mapped to tiles")
+          .field("name", String().required().desc("Tensor name"))
+          .field("dtype", Enum({"half", "float", "int", "uint", "short", "ushort", "char", "uchar", "bool", "longlong",
+                                "ulonglong"})
+                              .required()
+                              .desc("Element type"))
+          .field("shape", List(UInt()).min_size(1).desc("Dimensions, outermost first"))
+          .field("mapping", List(region).min_size(1).desc("Regions covering every element exactly once"))
+          .field("align", UInt().unit("bytes").min(1).def(8).desc("Alignment of each region"))
+          .field("region", Enum({"any", "interleaved", "non_interleaved"})
+                               .def("any")
+                               .desc("Memory region the tensor's regions must be placed in"))
+          .field("init", init.desc("Initial contents of the whole tensor (absent: zero)"))
+          .field("output", Bool().def(false).desc("Written out (whole) after the run"));
+  const Schema graph_vertex =
+      Struct("vertex", "One instance of a codelet on one tile")
+          .field("codelet", String().required().desc("Entry symbol of the codelet"))
+          .field("tile", UInt().required().desc("The tile it runs on"))
+          .field("kind", Enum({"worker", "supervisor"}).def("worker")
+                             .desc("worker: started on a worker context; supervisor: called by the supervisor"))
+          .field("fields", List(vertex_field).def_yaml("[]")
+                               .desc("Vertex state, one 32-bit word per field; a tensor field's offset_elems is "
+                                     "an element of the whole tensor and must lie in a region on this tile"));
+  const Schema compute_set =
+      Struct("compute_set", "Vertices that run in the same compute phase")
+          .field("name", String().required().desc("Compute-set name"))
+          .field("vertices", List(graph_vertex).def_yaml("[]").desc("Its vertices"));
+  auto step = [](const Schema *body) {
+    Schema st = Struct("step", "One step of the control program: exactly one of its keys")
+                    .field("execute", String().optional().desc("Run a compute set on every tile, then sync 2"))
+                    .field("sync", Bool().optional().desc("sync 3: the internal BSP sync of all tiles"));
+    if (body)
+      st = st.field("repeat", Struct("repeat", "Run a body a number of times")
+                                  .field("count", UInt().max((1u << 20) - 1).required().desc("Times"))
+                                  .field("body", List(*body).min_size(1).desc("The steps repeated"))
+                                  .optional());
+    return body ? st.exactly_one_of({"execute", "sync", "repeat"}) : st.exactly_one_of({"execute", "sync"});
+  };
+  const Schema step0 = step(nullptr);
+  const Schema step1 = step(&step0);
+  const Schema step2 = step(&step1);
+  const Schema graph =
+      Struct("graph", "A compiled program: tensors mapped over tiles, vertices, compute sets, a control program")
+          .field("tiles", UInt().min(1).required().desc("Tiles 0..tiles-1 of the chip that the program uses"))
+          .field("sources", List(Path()).min_size(1).desc("Assembly (.S) sources of the codelets"))
+          .field("include_dirs", List(Path()).def_yaml("[]").desc("Directories searched by #include"))
+          .field("defines", Map(String()).def_yaml("{}").desc("Preprocessor definitions NAME: value"))
+          .field("tensors", List(graph_tensor).def_yaml("[]").desc("Tensors"))
+          .field("compute_sets", List(compute_set).def_yaml("[]").desc("Compute sets"))
+          .field("control", List(step2).min_size(1).desc("The control program (repeats nest up to two deep)"))
+          .optional();
+
   const Schema trace =
       Struct("trace", "Instruction trace")
           .field("enabled", Bool().def(true).desc("Write the trace"))
@@ -111,8 +171,10 @@ Schema build() {
                                       .desc("key.path: value pairs applied to the machine config like -p"))
       .field("seed", UInt().def(1).desc("Seed of every random choice in the run"))
       .field("max_cycles", UInt().unit("cycles").min(1).def(100000000).desc("Cycles after which the run stops"))
-      .field("program", program)
-      .field("outputs", outputs);
+      .field("program", program.optional())
+      .field("graph", graph)
+      .field("outputs", outputs)
+      .exactly_one_of({"program", "graph"});
 }
 
 } // namespace

@@ -17,6 +17,7 @@
 #include "sim/engine/run_directory.hpp"
 #include "sim/engine/run_stats.hpp"
 #include "sim/io/npy.hpp"
+#include "sim/loader/graph_loader.hpp"
 #include "sim/loader/machine_params.hpp"
 #include "sim/loader/program_loader.hpp"
 #include "traces/instruction_trace.hpp"
@@ -75,13 +76,16 @@ RunResult run_simulation(const RunRequest &req) {
   // 2. The results folder (staged until the run completes).
   std::string out = req.output_dir;
   if (out.empty() && run.has("outputs.dir")) out = run.get_path("outputs.dir");
-  const unsigned tiles = static_cast<unsigned>(run.get_uint("program.tiles"));
+  // A program (one codelet, SPMD over `tiles`) or a compiled graph.
+  const bool is_graph = run.has("graph");
+  const std::string tiles_key = is_graph ? "graph.tiles" : "program.tiles";
+  const unsigned tiles = static_cast<unsigned>(run.get_uint(tiles_key));
   if (tiles > machine.get_uint("chip.tiles"))
-    run.fail("program.tiles", fmt::format("{} tiles requested, but machine '{}' has {} (chip.tiles)", tiles,
-                                          params.machine_name, machine.get_uint("chip.tiles")));
+    run.fail(tiles_key, fmt::format("{} tiles requested, but machine '{}' has {} (chip.tiles)", tiles,
+                                    params.machine_name, machine.get_uint("chip.tiles")));
   const bool vcd = run.get_bool("outputs.vcd.enabled");
-  if (vcd && tiles > 1)
-    run.fail("outputs.vcd.enabled", "the VCD of tile signals is available for single-tile runs (program.tiles: 1)");
+  if (vcd && (tiles > 1 || is_graph))
+    run.fail("outputs.vcd.enabled", "the VCD of tile signals is available for single-tile programs (program.tiles: 1)");
   if (run.get_uint("outputs.trace.start_cycle") >= run.get_uint("outputs.trace.end_cycle"))
     run.fail("outputs.trace.end_cycle", "the trace window ends before it starts (end_cycle <= start_cycle)");
 
@@ -92,14 +96,16 @@ RunResult run_simulation(const RunRequest &req) {
 
     // 3. Model and program: one tile, or a chip of `tiles` tiles running the
     // same program (SPMD) with their own data.
-    const config::ConfigNode &program_node = run.node("program");
     const uint64_t seed = run.get_uint("seed");
-    loader::LoadedProgram program = loader::prepare_program(
-        program_node, static_cast<unsigned>(machine.get_uint("arch_version")), params);
+    const unsigned arch = static_cast<unsigned>(machine.get_uint("arch_version"));
+    loader::LoadedProgram program;
+    loader::GraphProgram graph;
+    if (is_graph) graph = loader::prepare_graph(run.node("graph"), arch, params);
+    else program = loader::prepare_program(run.node("program"), arch, params);
     std::unique_ptr<tile::TileCore> single;
     std::unique_ptr<chip::ChipCore> chip;
     std::vector<tile::TileCore *> cores;
-    if (tiles == 1) {
+    if (tiles == 1 && !is_graph) {
       single = std::make_unique<tile::TileCore>(params);
       cores.push_back(single.get());
     } else {
@@ -115,8 +121,15 @@ RunResult run_simulation(const RunRequest &req) {
           params, tiles, chip::SyncParams{machine.get_uint("chip.sync.internal_latency_cycles")}, xp);
       for (unsigned t = 0; t < tiles; ++t) cores.push_back(&chip->tile(t));
     }
-    for (unsigned t = 0; t < tiles; ++t) loader::install_program(program, program_node, seed, t, *cores[t]);
-    write_text(dir, "memory.txt", loader::memory_report(program));
+    if (is_graph) {
+      loader::install_graph(graph, run.node("graph"), seed, cores);
+      std::string report;
+      for (const loader::GraphTile &gt : graph.per_tile) report += gt.memory.report() + "\n";
+      write_text(dir, "memory.txt", report);
+    } else {
+      for (unsigned t = 0; t < tiles; ++t) loader::install_program(program, run.node("program"), seed, t, *cores[t]);
+      write_text(dir, "memory.txt", loader::memory_report(program));
+    }
 
     TraceWindow window{run.get_uint("outputs.trace.start_cycle"), run.get_uint("outputs.trace.end_cycle")};
     std::unique_ptr<PerfettoJsonWriter> trace;
@@ -168,6 +181,11 @@ RunResult run_simulation(const RunRequest &req) {
     if (trace) trace->finish();
 
     // 5. Results: output tensors (stacked over tiles for a chip), stats, summary, manifest.
+    for (const loader::GraphTensor &t : graph.tensors)
+      if (t.info.output) {
+        std::filesystem::create_directories(dir.path("outputs"));
+        write_npy(dir.path("outputs/" + t.info.name + ".npy"), loader::gather_tensor(t, cores));
+      }
     for (const loader::PlacedTensor &t : program.tensors)
       if (t.output) {
         std::filesystem::create_directories(dir.path("outputs"));
@@ -192,7 +210,8 @@ RunResult run_simulation(const RunRequest &req) {
     mi.run_name = run.get_string("name");
     mi.machine_name = params.machine_name;
     mi.input_files = {req.run_yaml, machine_file};
-    for (const auto &s : run.get_string_list("program.sources")) mi.input_files.push_back(s);
+    for (const auto &s : run.get_string_list(is_graph ? "graph.sources" : "program.sources"))
+      mi.input_files.push_back(s);
     mi.hostname = host_name();
     mi.started_utc = utc_timestamp_now();
     write_text(dir, "manifest.json", make_manifest_json(mi));

@@ -39,6 +39,8 @@ uint64_t tile_seed(uint64_t seed, unsigned tile) {
   return mix.next();
 }
 
+} // namespace
+
 void fill_tensor(const config::ConfigNode &t, const PlacedTensor &pt, uint64_t run_seed, unsigned tile,
                  unsigned tiles, uint8_t *dst) {
   size_t count = pt.bytes / pt.dtype.size;
@@ -90,7 +92,18 @@ void fill_tensor(const config::ConfigNode &t, const PlacedTensor &pt, uint64_t r
   }
 }
 
-} // namespace
+
+
+uint32_t vertex_scalar_word(const config::ConfigNode &f) {
+  const std::string &kind = f.get_string("kind");
+  double v = f.get_float("value");
+  DType dt = *dtype_named(kind == "half" ? "half" : kind == "float" ? "float" : kind == "int" ? "int" : "uint");
+  std::string why = check_element(dt, v);
+  if (!why.empty()) f.fail("value", fmt::format("vertex field '{}': {} {}", f.get_string("name"), v, why));
+  uint8_t b[4] = {0, 0, 0, 0};
+  encode_element(dt, v, b);
+  return b[0] | (b[1] << 8) | (b[2] << 16) | (uint32_t(b[3]) << 24);
+}
 
 LoadedProgram prepare_program(const config::ConfigNode &program, unsigned arch_version, const tile::TileParams &tp) {
   LoadedProgram out;
@@ -190,13 +203,7 @@ LoadedProgram prepare_program(const config::ConfigNode &program, unsigned arch_v
       if (off > it->bytes) f.fail("offset_elems", "offset is past the end of tensor '" + tn + "'");
       word = it->address + static_cast<uint32_t>(off);
     } else {
-      double v = f.get_float("value");
-      DType dt = *dtype_named(kind == "half" ? "half" : kind == "float" ? "float" : kind == "int" ? "int" : "uint");
-      std::string why = check_element(dt, v);
-      if (!why.empty()) f.fail("value", fmt::format("vertex field '{}': {} {}", f.get_string("name"), v, why));
-      uint8_t b[4] = {0, 0, 0, 0};
-      encode_element(dt, v, b);
-      word = b[0] | (b[1] << 8) | (b[2] << 16) | (uint32_t(b[3]) << 24);
+      word = vertex_scalar_word(f);
     }
     for (unsigned k = 0; k < 4; ++k) out.vertex_state.push_back(static_cast<uint8_t>(word >> (8 * k)));
   }

@@ -55,6 +55,14 @@ LoadedProgram prepare_program(const config::ConfigNode &program, unsigned arch_v
 void install_program(const LoadedProgram &p, const config::ConfigNode &program, uint64_t run_seed, unsigned tile_id,
                      tile::TileCore &core);
 
+// Fills `dst` with a tensor's initial data from its `init` node (npy, fill or
+// random; per-tile random data for tile > 0; an npy with a leading `tiles`
+// dimension gives tile t its slice).
+void fill_tensor(const config::ConfigNode &tensor, const PlacedTensor &pt, uint64_t run_seed, unsigned tile,
+                 unsigned tiles, uint8_t *dst);
+// The 32-bit word of a scalar vertex field (uint, int, float, half), range-checked.
+uint32_t vertex_scalar_word(const config::ConfigNode &field);
+
 // prepare_program + install_program for one tile.
 LoadedProgram load_program(const config::ConfigNode &program, unsigned arch_version, uint64_t run_seed,
                            tile::TileCore &core);

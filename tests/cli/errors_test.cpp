@@ -212,3 +212,72 @@ TEST_CASE("an inverted trace window is rejected") {
   CHECK(c.o.out.find("the trace window ends before it starts") != std::string::npos);
   CHECK_FALSE(fs::exists(c.dir / "out"));
 }
+
+namespace {
+// A two-tile graph around configs/runs/graph_scale/scale.S; `mapping` and
+// `fields` can be replaced to make it wrong.
+std::string graph_yaml(const std::string &mapping, const std::string &fields, const std::string &control) {
+  return "name: g\nmachine: gc200\ngraph:\n  tiles: 2\n  sources: [scale.S]\n  tensors:\n"
+         "    - name: x\n      dtype: float\n      shape: [16]\n      mapping:\n" + mapping +
+         "  compute_sets:\n    - name: cs\n      vertices:\n        - codelet: scale_f32\n          tile: 0\n"
+         "          fields:\n" + fields + "  control:\n" + control;
+}
+const char *kMapping = "        - {tile: 0, begin: 0, end: 8}\n        - {tile: 1, begin: 8, end: 16}\n";
+const char *kFields = "            - {name: ptr, kind: tensor, tensor: x, offset_elems: 0}\n"
+                      "            - {name: pairs, kind: uint, value: 4}\n"
+                      "            - {name: scale, kind: float, value: 2.0}\n";
+const char *kControl = "    - {execute: cs}\n";
+
+Case graph_case(const std::string &name, const std::string &yaml) {
+  std::string src = test::read(fs::path(test::source_dir()) / "configs/runs/graph_scale/scale.S");
+  Case c{test::scratch(name), {}};
+  test::write(c.dir / "run.yaml", yaml);
+  test::write(c.dir / "scale.S", src);
+  c.o = test::ipusim("run run.yaml -o out", c.dir.string());
+  return c;
+}
+} // namespace
+
+TEST_CASE("graph: a correct two-tile graph runs") {
+  auto c = graph_case("graph_ok", graph_yaml(kMapping, kFields, kControl));
+  INFO(c.o.out);
+  CHECK(c.o.exit_code == 0);
+}
+
+TEST_CASE("graph: mapping errors name the region") {
+  auto gap = graph_case("graph_gap", graph_yaml("        - {tile: 0, begin: 0, end: 8}\n        - {tile: 1, begin: 9, end: 16}\n",
+                                               kFields, kControl));
+  CHECK(gap.o.exit_code == 3);
+  CHECK(gap.o.out.find("run.yaml:12:") == 0); // at the region after the gap
+  CHECK(gap.o.out.find("elements [8, 9) of tensor 'x' are mapped to no tile") != std::string::npos);
+  auto twice = graph_case("graph_twice", graph_yaml("        - {tile: 0, begin: 0, end: 9}\n        - {tile: 1, begin: 8, end: 16}\n",
+                                                   kFields, kControl));
+  CHECK(twice.o.out.find("element 8 of tensor 'x' is mapped twice") != std::string::npos);
+  auto tile = graph_case("graph_tile", graph_yaml("        - {tile: 0, begin: 0, end: 8}\n        - {tile: 2, begin: 8, end: 16}\n",
+                                                  kFields, kControl));
+  CHECK(tile.o.out.find("tile 2 is not one of the program's 2 tiles") != std::string::npos);
+}
+
+TEST_CASE("graph: a vertex field must point at its own tile's region") {
+  std::string fields = kFields;
+  fields.replace(fields.find("offset_elems: 0"), 15, "offset_elems: 8");
+  auto c = graph_case("graph_remote", graph_yaml(kMapping, fields, kControl));
+  CHECK(c.o.exit_code == 3);
+  CHECK(c.o.out.find("element 8 of tensor 'x' is on tile 1, not on this vertex's tile 0") != std::string::npos);
+  CHECK(one_line(c.o.out));
+}
+
+TEST_CASE("graph: unknown compute sets and codelets, and program with graph") {
+  auto cs = graph_case("graph_cs", graph_yaml(kMapping, kFields, "    - {execute: nope}\n"));
+  CHECK(cs.o.exit_code == 3);
+  CHECK(cs.o.out.find("no compute set named 'nope'") != std::string::npos);
+  std::string yaml = graph_yaml(kMapping, kFields, kControl);
+  yaml.replace(yaml.find("codelet: scale_f32"), 18, "codelet: scale_f64");
+  auto cod = graph_case("graph_codelet", yaml);
+  CHECK(cod.o.out.find("codelet 'scale_f64' is not defined by the sources") != std::string::npos);
+  auto both = graph_case("graph_both", graph_yaml(kMapping, kFields, kControl) +
+                                           "program:\n  sources: [scale.S]\n  entry: scale_f32\n");
+  CHECK(both.o.exit_code == 3);
+  CHECK(both.o.out.find("program") != std::string::npos);
+  CHECK(one_line(both.o.out));
+}

@@ -183,3 +183,30 @@ TEST_CASE("a ring exchange over all 1,472 GC200 tiles matches the host") {
   CHECK(stats["chip.exchange_bytes"]["value"] == 3 * 1472 * 16);
   CHECK(stats["chip.exchange_delivered_bytes"]["value"] == 3 * 1472 * 16);
 }
+
+TEST_CASE("a compiled program (graph) on 8 tiles: mapped tensor, two vertices per tile, repeat and sync") {
+  auto dir = test::scratch("graph_scale");
+  std::string yaml = test::source_dir() + "/configs/runs/graph_scale/run.yaml";
+  auto o = test::ipusim("run '" + yaml + "' -o '" + (dir / "r").string() + "'", dir.string());
+  INFO(o.out);
+  REQUIRE(o.exit_code == 0);
+  NpyArray x = read_npy((dir / "r/outputs/x.npy").string());
+  NpyArray x0 = read_npy((dir / "r/outputs/x0.npy").string());
+  REQUIRE(x.shape == std::vector<size_t>{8, 16});
+  std::vector<float> a(128), b(128);
+  std::memcpy(a.data(), x.data.data(), 512);
+  std::memcpy(b.data(), x0.data.data(), 512);
+  size_t wrong = 0, zeros = 0;
+  for (size_t i = 0; i < 128; ++i) {
+    wrong += a[i] != 8.0f * b[i]; // three doublings are exact
+    zeros += b[i] == 0.0f;
+  }
+  CHECK(wrong == 0u);
+  CHECK(zeros == 0u);
+  auto stats = nlohmann::json::parse(test::read(dir / "r/stats.json"));
+  CHECK(stats["chip.supersteps"]["value"] == 3);
+  CHECK(stats["chip.tiles"]["value"] == 8);
+  std::string memory = test::read(dir / "r/memory.txt");
+  CHECK(memory.find("tile 7 SRAM") != std::string::npos);
+  CHECK(memory.find("x[112:128]") != std::string::npos);
+}

@@ -1,0 +1,307 @@
+#include "sim/loader/graph_loader.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "sim/assembler/assembler.hpp"
+#include "sim/isa/registers.hpp"
+
+namespace ipusim::loader {
+
+namespace {
+
+struct Vertex {
+  uint32_t entry;
+  bool supervisor;
+  uint32_t state; // address of its vertex state on its tile
+};
+
+// Generates one tile's supervisor control code.
+class ControlWriter {
+public:
+  ControlWriter(const config::ConfigNode &graph, const std::vector<std::vector<std::vector<Vertex>>> &by_cs_tile,
+                unsigned tile, const std::vector<uint32_t> &counters)
+      : graph_(graph), by_cs_tile_(by_cs_tile), tile_(tile), counters_(counters) {}
+
+  std::string write(uint32_t stack_top) {
+    out_ = ".section .text.__ipusim_control, \"ax\"\n.supervisor\n.align 8\n__ipusim_boot:\n";
+    out_ += fmt::format("  setzi $m{}, {}\n", isa::kMStackPointer, stack_top);
+    steps(graph_.node("control"));
+    out_ += "  bri __ipusim_exit\n__ipusim_exit:\n  nop\n";
+    return out_;
+  }
+
+private:
+  void steps(const config::ConfigNode &list) {
+    for (const config::ConfigNode &st : list) {
+      if (st.has("execute")) execute(st);
+      else if (st.has("sync")) out_ += "  sync 3\n";
+      else repeat(st.node("repeat"));
+    }
+  }
+  void execute(const config::ConfigNode &st) {
+    const std::string &name = st.get_string("execute");
+    const config::ConfigNode &sets = graph_.node("compute_sets");
+    size_t cs = sets.size();
+    for (size_t k = 0; k < sets.size(); ++k)
+      if (sets[k].get_string("name") == name) cs = k;
+    if (cs == sets.size()) st.fail("execute", "no compute set named '" + name + "'");
+    unsigned running = 0;
+    for (const Vertex &v : by_cs_tile_[cs][tile_]) {
+      if (v.supervisor) {
+        out_ += fmt::format("  setzi $m{}, {}\n  call $m{}, {}\n", isa::kMVertexBase, v.state, isa::kMLinkRegister,
+                            v.entry);
+        continue;
+      }
+      if (running == 6) { // every worker busy: wait for them before starting more
+        out_ += "  sync 2\n";
+        running = 0;
+      }
+      out_ += fmt::format("  setzi $m0, {}\n  setzi $m1, {}\n  run $m0, $m1, 0\n", v.entry, v.state);
+      ++running;
+    }
+    out_ += "  sync 2\n";
+  }
+  void repeat(const config::ConfigNode &r) {
+    unsigned id = next_counter_++;
+    uint32_t ctr = counters_.at(id);
+    out_ += fmt::format("  setzi $m1, {}\n  setzi $m2, {}\n  st32 $m1, $mzero, $m2, 0\n", r.get_uint("count"), ctr);
+    out_ += fmt::format(".Lrepeat{0}:\n  setzi $m2, {1}\n  ld32 $m1, $mzero, $m2, 0\n  brz $m1, .Lrepeat_end{0}\n"
+                        "  add $m1, $m1, -1\n  st32 $m1, $mzero, $m2, 0\n",
+                        id, ctr);
+    steps(r.node("body"));
+    out_ += fmt::format("  bri .Lrepeat{0}\n.Lrepeat_end{0}:\n", id);
+  }
+
+  const config::ConfigNode &graph_;
+  const std::vector<std::vector<std::vector<Vertex>>> &by_cs_tile_;
+  unsigned tile_;
+  const std::vector<uint32_t> &counters_;
+  unsigned next_counter_ = 0;
+  std::string out_;
+};
+
+unsigned count_repeats(const config::ConfigNode &list) {
+  unsigned n = 0;
+  for (const config::ConfigNode &st : list)
+    if (st.has("repeat")) n += 1 + count_repeats(st.node("repeat").node("body"));
+  return n;
+}
+
+} // namespace
+
+GraphProgram prepare_graph(const config::ConfigNode &graph, unsigned arch_version, const tile::TileParams &tp) {
+  GraphProgram g;
+  g.tiles = static_cast<unsigned>(graph.get_uint("tiles"));
+  const tile::SramParams &sp = tp.sram;
+
+  // 1. The codelets, linked once from the SRAM base: the same on every tile.
+  assembler::AssembleOptions ao;
+  ao.sources = graph.get_string_list("sources");
+  ao.include_dirs = graph.get_string_list("include_dirs");
+  for (const std::string &k : graph.node("defines").keys()) {
+    const std::string &v = graph.node("defines").get_string(k);
+    ao.defines.push_back(v.empty() ? k : k + "=" + v);
+  }
+  ao.arch_version = arch_version;
+  std::vector<assembler::AssemblyUnit> units = assembler::assemble_sources(ao);
+  assembler::LinkOptions lo;
+  lo.base_address = sp.base_address;
+  lo.limit_address = sp.base_address + sp.size_bytes;
+  g.code = assembler::link(units, lo);
+  g.per_tile.resize(g.tiles);
+  for (unsigned t = 0; t < g.tiles; ++t) {
+    GraphTile &gt = g.per_tile[t];
+    gt.memory = TileAllocator(sp, t);
+    for (const auto &s : g.code.sections)
+      gt.memory.reserve(s.name, s.code ? "code" : "data", s.address, static_cast<uint32_t>(s.bytes.size()));
+    auto runtime = [&](const char *what, const char *kind, uint32_t bytes, uint32_t &addr) {
+      if (!gt.memory.allocate(what, kind, bytes, 8, MemoryRegion::any, addr))
+        graph.fail("sources", fmt::format("the {} ({} bytes) does not fit on tile {}: {}", what, bytes, t,
+                                          gt.memory.shortfall(bytes, 8, MemoryRegion::any)));
+    };
+    uint32_t stack = 0;
+    runtime("worker scratch", "scratch", 6 * kWorkerScratchBytes, gt.scratch);
+    runtime("supervisor stack", "stack", kSupervisorStackBytes, stack);
+  }
+
+  // 2. Tensors: every region on its tile; the mapping must cover each element once.
+  for (const config::ConfigNode &t : graph.node("tensors")) {
+    GraphTensor gtn;
+    PlacedTensor &pt = gtn.info;
+    pt.name = t.get_string("name");
+    pt.dtype = *dtype_named(t.get_string("dtype"));
+    pt.shape = t.get_uint_list("shape");
+    pt.output = t.get_bool("output");
+    uint64_t count = 1;
+    for (uint64_t d : pt.shape) {
+      if (d != 0 && count > (uint64_t(1) << 40) / d)
+        t.fail("shape", fmt::format("tensor '{}' is far larger than a chip's memory", pt.name));
+      count *= d;
+    }
+    pt.bytes = static_cast<uint32_t>(std::min<uint64_t>(count * pt.dtype.size, UINT32_MAX));
+    for (const GraphTensor &other : g.tensors)
+      if (other.info.name == pt.name) t.fail("name", "tensor '" + pt.name + "' is defined twice");
+    uint32_t align = static_cast<uint32_t>(std::min<uint64_t>(t.get_uint("align"), sp.size_bytes));
+    uint32_t a = std::max<uint32_t>(align, pt.dtype.size);
+    MemoryRegion region = memory_region_named(t.get_string("region"));
+    std::vector<std::pair<uint64_t, const config::ConfigNode *>> order;
+    for (const config::ConfigNode &r : t.node("mapping")) {
+      uint64_t tile = r.get_uint("tile"), b = r.get_uint("begin"), e = r.get_uint("end");
+      if (tile >= g.tiles)
+        r.fail("tile", fmt::format("tile {} is not one of the program's {} tiles", tile, g.tiles));
+      if (b >= e || e > count)
+        r.fail("end", fmt::format("region [{}, {}) is empty or past the end of tensor '{}' ({} elements)", b, e,
+                                  pt.name, count));
+      order.push_back({b, &r});
+      TensorRegion reg{static_cast<unsigned>(tile), b, e, 0};
+      GraphTile &gt = g.per_tile[tile];
+      uint64_t bytes = (e - b) * pt.dtype.size;
+      std::string what = fmt::format("{}[{}:{}]", pt.name, b, e);
+      if (!gt.memory.allocate(what, "tensor", bytes, a, region, reg.address))
+        r.fail("end", fmt::format("{} ({} bytes) does not fit: {}", what, bytes, gt.memory.shortfall(bytes, a, region)));
+      gtn.regions.push_back(reg);
+    }
+    std::sort(order.begin(), order.end(), [](const auto &x, const auto &y) { return x.first < y.first; });
+    uint64_t covered = 0;
+    for (const auto &[b, node] : order) {
+      if (b != covered)
+        node->fail("begin", b > covered ? fmt::format("elements [{}, {}) of tensor '{}' are mapped to no tile",
+                                                      covered, b, pt.name)
+                                        : fmt::format("element {} of tensor '{}' is mapped twice", b, pt.name));
+      covered = node->get_uint("end");
+    }
+    if (covered != count)
+      t.fail("mapping", fmt::format("elements [{}, {}) of tensor '{}' are mapped to no tile", covered, count, pt.name));
+    g.tensors.push_back(std::move(gtn));
+  }
+
+  // 3. Vertices: their state words, on their tiles.
+  const config::ConfigNode &sets = graph.node("compute_sets");
+  std::vector<std::vector<std::vector<Vertex>>> by_cs_tile(sets.size(), std::vector<std::vector<Vertex>>(g.tiles));
+  for (size_t cs = 0; cs < sets.size(); ++cs) {
+    for (size_t other = 0; other < cs; ++other)
+      if (sets[other].get_string("name") == sets[cs].get_string("name"))
+        sets[cs].fail("name", "compute set '" + sets[cs].get_string("name") + "' is defined twice");
+    for (const config::ConfigNode &v : sets[cs].node("vertices")) {
+      uint64_t tile = v.get_uint("tile");
+      if (tile >= g.tiles) v.fail("tile", fmt::format("tile {} is not one of the program's {} tiles", tile, g.tiles));
+      const std::string &codelet = v.get_string("codelet");
+      auto sym = g.code.symbols.find(codelet);
+      if (sym == g.code.symbols.end()) v.fail("codelet", "codelet '" + codelet + "' is not defined by the sources");
+      bool sup = v.get_string("kind") == "supervisor";
+      auto ctx = g.code.symbol_context[codelet];
+      if (sup && ctx == assembler::ContextKind::worker)
+        v.fail("kind", "'" + codelet + "' is worker code (.worker); use kind: worker");
+      if (!sup && ctx == assembler::ContextKind::supervisor)
+        v.fail("kind", "'" + codelet + "' is supervisor code (.supervisor); use kind: supervisor");
+      std::vector<uint8_t> state;
+      for (const config::ConfigNode &f : v.node("fields")) {
+        uint32_t word = 0;
+        if (f.get_string("kind") == "tensor") {
+          const std::string &tn = f.get_string("tensor");
+          auto it = std::find_if(g.tensors.begin(), g.tensors.end(),
+                                 [&](const GraphTensor &x) { return x.info.name == tn; });
+          if (it == g.tensors.end()) f.fail("tensor", "vertex field names unknown tensor '" + tn + "'");
+          uint64_t e = f.get_uint("offset_elems");
+          const TensorRegion *here = nullptr;
+          for (const TensorRegion &r : it->regions)
+            if (e >= r.begin && e < r.end) here = &r;
+          if (!here || here->tile != tile)
+            f.fail("offset_elems", here ? fmt::format("element {} of tensor '{}' is on tile {}, not on this vertex's "
+                                                      "tile {}",
+                                                      e, tn, here->tile, tile)
+                                        : fmt::format("element {} is past the end of tensor '{}'", e, tn));
+          word = here->address + static_cast<uint32_t>((e - here->begin) * it->info.dtype.size);
+        } else {
+          word = vertex_scalar_word(f);
+        }
+        for (unsigned k = 0; k < 4; ++k) state.push_back(static_cast<uint8_t>(word >> (8 * k)));
+      }
+      GraphTile &gt = g.per_tile[tile];
+      uint32_t addr = 0;
+      uint32_t bytes = std::max<uint32_t>(4, static_cast<uint32_t>(state.size()));
+      if (!gt.memory.allocate("vertex " + codelet, "vertex", bytes, 8, MemoryRegion::any, addr))
+        v.fail("fields", fmt::format("the vertex state ({} bytes) does not fit: {}", bytes,
+                                     gt.memory.shortfall(bytes, 8, MemoryRegion::any)));
+      gt.vertex_states.push_back({addr, state});
+      by_cs_tile[cs][tile].push_back({sym->second, sup, addr});
+    }
+  }
+
+  // 4. Each tile's control program, placed and linked on that tile.
+  unsigned repeats = count_repeats(graph.node("control"));
+  for (unsigned t = 0; t < g.tiles; ++t) {
+    GraphTile &gt = g.per_tile[t];
+    std::vector<uint32_t> counters(repeats);
+    for (unsigned k = 0; k < repeats; ++k)
+      if (!gt.memory.allocate(fmt::format("repeat counter {}", k), "control", 4, 4, MemoryRegion::any, counters[k]))
+        graph.fail("control", fmt::format("tile {} has no room for a repeat counter", t));
+    uint32_t stack_top = 0;
+    for (const MemoryBlock &b : gt.memory.blocks())
+      if (b.kind == "stack") stack_top = b.address + b.bytes;
+    std::string text = ControlWriter(graph, by_cs_tile, t, counters).write(stack_top);
+    std::vector<assembler::AssemblyUnit> unit{assembler::assemble_text(text, "<ipusim control program>")};
+    // Size it, then place it where the allocator says and link it there.
+    uint32_t size = 0;
+    for (const auto &s : unit[0].sections) size += s.size;
+    uint32_t addr = 0;
+    if (!gt.memory.allocate("control program", "control", size, 8, MemoryRegion::any, addr))
+      graph.fail("control", fmt::format("tile {}'s control program ({} bytes) does not fit: {}", t, size,
+                                        gt.memory.shortfall(size, 8, MemoryRegion::any)));
+    assembler::LinkOptions co;
+    co.base_address = addr;
+    co.limit_address = addr + size;
+    gt.control = assembler::link(unit, co);
+    gt.boot = gt.control.symbols.at("__ipusim_boot");
+    gt.exit = gt.control.symbols.at("__ipusim_exit");
+  }
+  return g;
+}
+
+void install_graph(const GraphProgram &g, const config::ConfigNode &graph, uint64_t seed,
+                   const std::vector<tile::TileCore *> &cores) {
+  // Tensor data: each whole tensor is generated once (as on the host), each
+  // tile takes its regions.
+  auto tensor_nodes = graph.node("tensors").children();
+  for (size_t k = 0; k < g.tensors.size(); ++k) {
+    const GraphTensor &tn = g.tensors[k];
+    if (!tensor_nodes[k].has("init")) continue;
+    std::vector<uint8_t> whole(static_cast<size_t>(tn.info.bytes));
+    fill_tensor(tensor_nodes[k], tn.info, seed, 0, 1, whole.data());
+    for (const TensorRegion &r : tn.regions)
+      std::memcpy(cores[r.tile]->sram().ptr(r.address), whole.data() + r.begin * tn.info.dtype.size,
+                  (r.end - r.begin) * tn.info.dtype.size);
+  }
+  for (unsigned t = 0; t < g.tiles; ++t) {
+    tile::TileCore &core = *cores[t];
+    const GraphTile &gt = g.per_tile[t];
+    for (const auto &[addr, bytes] : gt.vertex_states) std::copy(bytes.begin(), bytes.end(), core.sram().ptr(addr));
+    for (const assembler::LinkedProgram *prog : {&g.code, &gt.control})
+      for (const auto &s : prog->sections) {
+        if (!s.code) {
+          std::copy(s.bytes.begin(), s.bytes.end(), core.sram().ptr(s.address));
+          continue;
+        }
+        std::vector<uint32_t> words(s.bytes.size() / 4);
+        std::memcpy(words.data(), s.bytes.data(), words.size() * 4);
+        core.load_code(s.address, words);
+      }
+    for (unsigned w = 0; w < 6; ++w) core.set_worker_base(w, gt.scratch + w * kWorkerScratchBytes);
+    core.start_supervisor(gt.boot, gt.exit);
+  }
+}
+
+NpyArray gather_tensor(const GraphTensor &t, const std::vector<tile::TileCore *> &cores) {
+  NpyArray a;
+  a.dtype = t.info.dtype.npy;
+  a.shape.assign(t.info.shape.begin(), t.info.shape.end());
+  a.data.assign(t.info.bytes, 0);
+  for (const TensorRegion &r : t.regions)
+    std::memcpy(a.data.data() + r.begin * t.info.dtype.size, cores[r.tile]->sram().ptr(r.address),
+                (r.end - r.begin) * t.info.dtype.size);
+  return a;
+}
+
+} // namespace ipusim::loader
