@@ -117,16 +117,26 @@ Schema build() {
       Struct("compute_set", "Vertices that run in the same compute phase")
           .field("name", String().required().desc("Compute-set name"))
           .field("vertices", List(graph_vertex).def_yaml("[]").desc("Its vertices"));
+  const Schema slice = Struct("slice", "Elements [begin, end) of a tensor")
+                            .field("tensor", String().required().desc("Tensor name"))
+                            .field("begin", UInt().required().desc("First element"))
+                            .field("end", UInt().required().desc("One past the last element"));
+  const Schema copy = Struct("copy", "A copy between tensor regions, lowered to the exchange")
+                          .field("name", String().required().desc("Copy name"))
+                          .field("source", slice.desc("What is copied"))
+                          .field("destination", slice.desc("Where it goes (as many bytes as the source)"));
   auto step = [](const Schema *body) {
     Schema st = Struct("step", "One step of the control program: exactly one of its keys")
                     .field("execute", String().optional().desc("Run a compute set on every tile, then sync 2"))
+                    .field("copy", String().optional().desc("Run a copy over the exchange"))
                     .field("sync", Bool().optional().desc("sync 3: the internal BSP sync of all tiles"));
     if (body)
       st = st.field("repeat", Struct("repeat", "Run a body a number of times")
                                   .field("count", UInt().max((1u << 20) - 1).required().desc("Times"))
                                   .field("body", List(*body).min_size(1).desc("The steps repeated"))
                                   .optional());
-    return body ? st.exactly_one_of({"execute", "sync", "repeat"}) : st.exactly_one_of({"execute", "sync"});
+    return body ? st.exactly_one_of({"execute", "copy", "sync", "repeat"})
+                : st.exactly_one_of({"execute", "copy", "sync"});
   };
   const Schema step0 = step(nullptr);
   const Schema step1 = step(&step0);
@@ -139,6 +149,7 @@ Schema build() {
           .field("defines", Map(String()).def_yaml("{}").desc("Preprocessor definitions NAME: value"))
           .field("tensors", List(graph_tensor).def_yaml("[]").desc("Tensors"))
           .field("compute_sets", List(compute_set).def_yaml("[]").desc("Compute sets"))
+          .field("copies", List(copy).def_yaml("[]").desc("Copies between tensor regions"))
           .field("control", List(step2).min_size(1).desc("The control program (repeats nest up to two deep)"))
           .optional();
 

@@ -21,8 +21,8 @@ struct Vertex {
 class ControlWriter {
 public:
   ControlWriter(const config::ConfigNode &graph, const std::vector<std::vector<std::vector<Vertex>>> &by_cs_tile,
-                unsigned tile, const std::vector<uint32_t> &counters)
-      : graph_(graph), by_cs_tile_(by_cs_tile), tile_(tile), counters_(counters) {}
+                const std::vector<CopyPlan> &copies, unsigned tile, const std::vector<uint32_t> &counters)
+      : graph_(graph), by_cs_tile_(by_cs_tile), copies_(copies), tile_(tile), counters_(counters) {}
 
   std::string write(uint32_t stack_top) {
     out_ = ".section .text.__ipusim_control, \"ax\"\n.supervisor\n.align 8\n__ipusim_boot:\n";
@@ -36,6 +36,7 @@ private:
   void steps(const config::ConfigNode &list) {
     for (const config::ConfigNode &st : list) {
       if (st.has("execute")) execute(st);
+      else if (st.has("copy")) copy(st);
       else if (st.has("sync")) out_ += "  sync 3\n";
       else repeat(st.node("repeat"));
     }
@@ -63,6 +64,29 @@ private:
     }
     out_ += "  sync 2\n";
   }
+  void copy(const config::ConfigNode &st) {
+    const std::string &name = st.get_string("copy");
+    const CopyPlan *plan = nullptr;
+    for (const CopyPlan &c : copies_)
+      if (c.name == name) plan = &c;
+    if (!plan) st.fail("copy", "no copy named '" + name + "'");
+    for (const auto &round : plan->rounds) {
+      const CopyPiece *in = nullptr, *outp = nullptr;
+      for (const CopyPiece &p : round) {
+        if (p.dst_tile == tile_) in = &p;
+        if (p.src_tile == tile_) outp = &p;
+      }
+      out_ += "  sync 3\n"; // every tile starts the round in the same cycle
+      if (in)
+        out_ += fmt::format("  setzi $m0, {}\n  put $INCOMING_MUX, $m0\n  setzi $m0, {}\n  put $INCOMING_BASE, $m0\n"
+                            "  setzi $m0, {}\n  put $INCOMING_DCOUNT, $m0\n",
+                            in->src_tile, in->dst_addr, in->words);
+      else if (outp)
+        out_ += "  nop\n  nop\n  nop\n  nop\n  nop\n  nop\n"; // until every receiver listens
+      if (outp) out_ += fmt::format("  setzi $m0, {}\n  send $m0, {}\n", outp->src_addr, outp->words);
+      if (in) out_ += "  sync 0\n";
+    }
+  }
   void repeat(const config::ConfigNode &r) {
     unsigned id = next_counter_++;
     uint32_t ctr = counters_.at(id);
@@ -76,6 +100,7 @@ private:
 
   const config::ConfigNode &graph_;
   const std::vector<std::vector<std::vector<Vertex>>> &by_cs_tile_;
+  const std::vector<CopyPlan> &copies_;
   unsigned tile_;
   const std::vector<uint32_t> &counters_;
   unsigned next_counter_ = 0;
@@ -230,7 +255,64 @@ GraphProgram prepare_graph(const config::ConfigNode &graph, unsigned arch_versio
     }
   }
 
-  // 4. Each tile's control program, placed and linked on that tile.
+  // 4. Copies: split at region boundaries into pieces, scheduled greedily into
+  // rounds where each tile sends at most one piece and receives at most one.
+  for (const config::ConfigNode &c : graph.node("copies")) {
+    CopyPlan plan;
+    plan.name = c.get_string("name");
+    for (const CopyPlan &other : g.copies)
+      if (other.name == plan.name) c.fail("name", "copy '" + plan.name + "' is defined twice");
+    auto find = [&](const config::ConfigNode &slice) -> const GraphTensor & {
+      const std::string &tn = slice.get_string("tensor");
+      for (const GraphTensor &t : g.tensors)
+        if (t.info.name == tn) return t;
+      slice.fail("tensor", "unknown tensor '" + tn + "'");
+    };
+    const config::ConfigNode &src = c.node("source"), &dst = c.node("destination");
+    const GraphTensor &st = find(src), &dt = find(dst);
+    uint64_t sb = src.get_uint("begin"), se = src.get_uint("end"), db = dst.get_uint("begin"), de = dst.get_uint("end");
+    uint64_t ssize = st.info.dtype.size, dsize = dt.info.dtype.size;
+    uint64_t scount = st.info.bytes / ssize, dcount = dt.info.bytes / dsize;
+    if (sb >= se || se > scount) src.fail("end", fmt::format("[{}, {}) is empty or past the end of '{}'", sb, se, st.info.name));
+    if (db >= de || de > dcount) dst.fail("end", fmt::format("[{}, {}) is empty or past the end of '{}'", db, de, dt.info.name));
+    if ((se - sb) * ssize != (de - db) * dsize)
+      c.fail("destination", fmt::format("the source has {} bytes, the destination {}", (se - sb) * ssize, (de - db) * dsize));
+    // Walk both sides in bytes, cutting at every region boundary.
+    auto region_at = [](const GraphTensor &t, uint64_t byte) -> const TensorRegion & {
+      uint64_t e = byte / t.info.dtype.size;
+      for (const TensorRegion &r : t.regions)
+        if (e >= r.begin && e < r.end) return r;
+      return t.regions.front(); // unreachable: the mapping covers the tensor
+    };
+    std::vector<CopyPiece> pieces;
+    uint64_t total = (se - sb) * ssize;
+    for (uint64_t done = 0; done < total;) {
+      uint64_t sbyte = sb * ssize + done, dbyte = db * dsize + done;
+      const TensorRegion &sr = region_at(st, sbyte), &dr = region_at(dt, dbyte);
+      uint64_t n = std::min({total - done, sr.end * ssize - sbyte, dr.end * dsize - dbyte, uint64_t(4) * 65535});
+      uint32_t sa = static_cast<uint32_t>(sr.address + (sbyte - sr.begin * ssize));
+      uint32_t da = static_cast<uint32_t>(dr.address + (dbyte - dr.begin * dsize));
+      if ((n | sa | da) & 3)
+        c.fail("source", fmt::format("the exchange moves whole 32-bit words: a piece of {} bytes from 0x{:x} on tile {} "
+                                     "to 0x{:x} on tile {} is not word-aligned",
+                                     n, sa, sr.tile, da, dr.tile));
+      pieces.push_back({sr.tile, dr.tile, sa, da, static_cast<uint32_t>(n / 4)});
+      done += n;
+    }
+    for (const CopyPiece &p : pieces) {
+      size_t r = 0;
+      for (; r < plan.rounds.size(); ++r) {
+        bool busy = false;
+        for (const CopyPiece &q : plan.rounds[r]) busy = busy || q.src_tile == p.src_tile || q.dst_tile == p.dst_tile;
+        if (!busy) break;
+      }
+      if (r == plan.rounds.size()) plan.rounds.emplace_back();
+      plan.rounds[r].push_back(p);
+    }
+    g.copies.push_back(std::move(plan));
+  }
+
+  // 5. Each tile's control program, placed and linked on that tile.
   unsigned repeats = count_repeats(graph.node("control"));
   for (unsigned t = 0; t < g.tiles; ++t) {
     GraphTile &gt = g.per_tile[t];
@@ -241,7 +323,7 @@ GraphProgram prepare_graph(const config::ConfigNode &graph, unsigned arch_versio
     uint32_t stack_top = 0;
     for (const MemoryBlock &b : gt.memory.blocks())
       if (b.kind == "stack") stack_top = b.address + b.bytes;
-    std::string text = ControlWriter(graph, by_cs_tile, t, counters).write(stack_top);
+    std::string text = ControlWriter(graph, by_cs_tile, g.copies, t, counters).write(stack_top);
     std::vector<assembler::AssemblyUnit> unit{assembler::assemble_text(text, "<ipusim control program>")};
     // Size it, then place it where the allocator says and link it there.
     uint32_t size = 0;

@@ -8,6 +8,9 @@
 //            workers (six at a time), call its supervisor vertices, then
 //            `sync 2`;
 //   sync:    `sync 3`, the internal BSP sync of all tiles;
+//   copy:    per round of its schedule: `sync 3`, receivers set
+//            $INCOMING_MUX/BASE/DCOUNT while senders wait the same six
+//            issues, senders `send`, receivers `sync 0`;
 //   repeat:  a counter kept in the tile's memory around the body.
 // Every block is placed by the tile's allocator (sim/loader/tile_allocator).
 #pragma once
@@ -37,6 +40,19 @@ struct GraphTensor {
   std::vector<TensorRegion> regions;
 };
 
+// One transfer of a copy: words from one tile's region to another's.
+struct CopyPiece {
+  unsigned src_tile, dst_tile;
+  uint32_t src_addr, dst_addr;
+  uint32_t words;
+};
+// A copy scheduled into rounds: in a round each tile sends at most one piece
+// and receives at most one, so no receiver ever needs two senders at once.
+struct CopyPlan {
+  std::string name;
+  std::vector<std::vector<CopyPiece>> rounds;
+};
+
 struct GraphTile {
   TileAllocator memory{tile::SramParams{}, 0};
   assembler::LinkedProgram control; // the tile's compiled control program
@@ -48,6 +64,7 @@ struct GraphProgram {
   unsigned tiles = 0;
   assembler::LinkedProgram code;
   std::vector<GraphTensor> tensors;
+  std::vector<CopyPlan> copies;
   std::vector<GraphTile> per_tile;
 };
 

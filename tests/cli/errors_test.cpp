@@ -281,3 +281,17 @@ TEST_CASE("graph: unknown compute sets and codelets, and program with graph") {
   CHECK(both.o.out.find("program") != std::string::npos);
   CHECK(one_line(both.o.out));
 }
+
+TEST_CASE("graph: copy errors name the copy") {
+  std::string base = graph_yaml(kMapping, kFields, "    - {copy: c}\n");
+  auto unknown = graph_case("copy_unknown", base);
+  CHECK(unknown.o.exit_code == 3);
+  CHECK(unknown.o.out.find("no copy named 'c'") != std::string::npos);
+  std::string sized = base + "";
+  sized.replace(sized.find("  compute_sets:"), 0,
+                "  copies:\n    - {name: c, source: {tensor: x, begin: 0, end: 4}, destination: {tensor: x, begin: 8, end: 11}}\n");
+  auto size = graph_case("copy_size", sized);
+  CHECK(size.o.exit_code == 3);
+  CHECK(size.o.out.find("the source has 16 bytes, the destination 12") != std::string::npos);
+  CHECK(one_line(size.o.out));
+}

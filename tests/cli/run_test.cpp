@@ -210,3 +210,23 @@ TEST_CASE("a compiled program (graph) on 8 tiles: mapped tensor, two vertices pe
   CHECK(memory.find("tile 7 SRAM") != std::string::npos);
   CHECK(memory.find("x[112:128]") != std::string::npos);
 }
+
+TEST_CASE("a compiled program's copies go over the exchange: y[t] = 2 * x[t-1]") {
+  auto dir = test::scratch("graph_shift");
+  std::string yaml = test::source_dir() + "/configs/runs/graph_shift/run.yaml";
+  auto o = test::ipusim("run '" + yaml + "' -o '" + (dir / "r").string() + "'", dir.string());
+  INFO(o.out);
+  REQUIRE(o.exit_code == 0);
+  NpyArray xa = read_npy((dir / "r/outputs/x.npy").string());
+  NpyArray ya = read_npy((dir / "r/outputs/y.npy").string());
+  std::vector<float> x(32), y(32);
+  std::memcpy(x.data(), xa.data.data(), 128);
+  std::memcpy(y.data(), ya.data.data(), 128);
+  size_t wrong = 0;
+  for (unsigned t = 0; t < 8; ++t)
+    for (unsigned k = 0; k < 4; ++k) wrong += y[4 * t + k] != 2.0f * x[4 * ((t + 7) % 8) + k];
+  CHECK(wrong == 0u);
+  auto stats = nlohmann::json::parse(test::read(dir / "r/stats.json"));
+  CHECK(stats["chip.exchange_bytes"]["value"] == 128);
+  CHECK(stats["chip.supersteps"]["value"] == 3); // one round per copy + the explicit sync
+}
