@@ -122,15 +122,8 @@ GraphProgram prepare_graph(const config::ConfigNode &graph, unsigned arch_versio
   const tile::SramParams &sp = tp.sram;
 
   // 1. The codelets, linked once from the SRAM base: the same on every tile.
-  assembler::AssembleOptions ao;
-  ao.sources = graph.get_string_list("sources");
-  ao.include_dirs = graph.get_string_list("include_dirs");
-  for (const std::string &k : graph.node("defines").keys()) {
-    const std::string &v = graph.node("defines").get_string(k);
-    ao.defines.push_back(v.empty() ? k : k + "=" + v);
-  }
-  ao.arch_version = arch_version;
-  std::vector<assembler::AssemblyUnit> units = assembler::assemble_sources(ao);
+  std::vector<assembler::AssemblyUnit> units =
+      assembler::assemble_sources(assemble_options_from(graph, arch_version));
   assembler::LinkOptions lo;
   lo.base_address = sp.base_address;
   lo.limit_address = sp.base_address + sp.size_bytes;
@@ -159,12 +152,7 @@ GraphProgram prepare_graph(const config::ConfigNode &graph, unsigned arch_versio
     pt.dtype = *dtype_named(t.get_string("dtype"));
     pt.shape = t.get_uint_list("shape");
     pt.output = t.get_bool("output");
-    uint64_t count = 1;
-    for (uint64_t d : pt.shape) {
-      if (d != 0 && count > (uint64_t(1) << 40) / d)
-        t.fail("shape", fmt::format("tensor '{}' is far larger than a chip's memory", pt.name));
-      count *= d;
-    }
+    uint64_t count = element_count(t, pt.shape);
     pt.bytes = static_cast<uint32_t>(std::min<uint64_t>(count * pt.dtype.size, UINT32_MAX));
     for (const GraphTensor &other : g.tensors)
       if (other.info.name == pt.name) t.fail("name", "tensor '" + pt.name + "' is defined twice");
@@ -360,16 +348,8 @@ void install_graph(const GraphProgram &g, const config::ConfigNode &graph, uint6
     tile::TileCore &core = *cores[t];
     const GraphTile &gt = g.per_tile[t];
     for (const auto &[addr, bytes] : gt.vertex_states) std::copy(bytes.begin(), bytes.end(), core.sram().ptr(addr));
-    for (const assembler::LinkedProgram *prog : {&g.code, &gt.control})
-      for (const auto &s : prog->sections) {
-        if (!s.code) {
-          std::copy(s.bytes.begin(), s.bytes.end(), core.sram().ptr(s.address));
-          continue;
-        }
-        std::vector<uint32_t> words(s.bytes.size() / 4);
-        std::memcpy(words.data(), s.bytes.data(), words.size() * 4);
-        core.load_code(s.address, words);
-      }
+    load_linked(core, g.code);
+    load_linked(core, gt.control);
     for (unsigned w = 0; w < 6; ++w) core.set_worker_base(w, gt.scratch + w * kWorkerScratchBytes);
     core.start_supervisor(gt.boot, gt.exit);
   }

@@ -94,6 +94,40 @@ void fill_tensor(const config::ConfigNode &t, const PlacedTensor &pt, uint64_t r
 
 
 
+assembler::AssembleOptions assemble_options_from(const config::ConfigNode &node, unsigned arch_version) {
+  assembler::AssembleOptions ao;
+  ao.sources = node.get_string_list("sources");
+  ao.include_dirs = node.get_string_list("include_dirs");
+  for (const std::string &k : node.node("defines").keys()) {
+    const std::string &v = node.node("defines").get_string(k);
+    ao.defines.push_back(v.empty() ? k : k + "=" + v);
+  }
+  ao.arch_version = arch_version;
+  return ao;
+}
+
+uint64_t element_count(const config::ConfigNode &tensor, const std::vector<uint64_t> &shape) {
+  uint64_t count = 1;
+  for (uint64_t d : shape) {
+    if (d != 0 && count > (uint64_t(1) << 40) / d)
+      tensor.fail("shape", fmt::format("tensor '{}' is far larger than a tile's memory", tensor.get_string("name")));
+    count *= d;
+  }
+  return count;
+}
+
+void load_linked(tile::TileCore &core, const assembler::LinkedProgram &program) {
+  for (const auto &s : program.sections) {
+    if (!s.code) {
+      std::copy(s.bytes.begin(), s.bytes.end(), core.sram().ptr(s.address));
+      continue;
+    }
+    std::vector<uint32_t> words(s.bytes.size() / 4);
+    std::memcpy(words.data(), s.bytes.data(), words.size() * 4);
+    core.load_code(s.address, words);
+  }
+}
+
 uint32_t vertex_scalar_word(const config::ConfigNode &f) {
   const std::string &kind = f.get_string("kind");
   double v = f.get_float("value");
@@ -113,15 +147,8 @@ LoadedProgram prepare_program(const config::ConfigNode &program, unsigned arch_v
   const uint32_t sram_base = sp.base_address, sram_end = sp.base_address + sp.size_bytes;
 
   // 1. Assemble and place the user's code.
-  assembler::AssembleOptions ao;
-  ao.sources = program.get_string_list("sources");
-  ao.include_dirs = program.get_string_list("include_dirs");
-  for (const std::string &k : program.node("defines").keys()) {
-    const std::string &v = program.node("defines").get_string(k);
-    ao.defines.push_back(v.empty() ? k : k + "=" + v);
-  }
-  ao.arch_version = arch_version;
-  std::vector<assembler::AssemblyUnit> units = assembler::assemble_sources(ao);
+  std::vector<assembler::AssemblyUnit> units =
+      assembler::assemble_sources(assemble_options_from(program, arch_version));
   assembler::LinkOptions lo;
   lo.base_address = sram_base;
   lo.limit_address = sram_end;
@@ -166,13 +193,7 @@ LoadedProgram prepare_program(const config::ConfigNode &program, unsigned arch_v
     pt.dtype = *dtype_named(t.get_string("dtype"));
     pt.shape = t.get_uint_list("shape");
     pt.output = t.get_bool("output");
-    uint64_t count = 1;
-    for (uint64_t d : pt.shape) {
-      if (d != 0 && count > (uint64_t(1) << 40) / d)
-        t.fail("shape", fmt::format("tensor '{}' is far larger than a tile's memory", pt.name));
-      count *= d;
-    }
-    uint64_t bytes = count * pt.dtype.size;
+    uint64_t bytes = element_count(t, pt.shape) * pt.dtype.size;
     for (const PlacedTensor &other : out.tensors)
       if (other.name == pt.name) t.fail("name", "tensor '" + pt.name + "' is defined twice");
     if (t.get_uint("align") > sp.size_bytes)
@@ -227,16 +248,8 @@ void install_program(const LoadedProgram &p, const config::ConfigNode &program, 
   for (size_t i = 0; i < p.tensors.size(); ++i)
     fill_tensor(tensor_nodes[i], p.tensors[i], run_seed, tile_id, p.tiles, mem.ptr(p.tensors[i].address));
   std::copy(p.vertex_state.begin(), p.vertex_state.end(), mem.ptr(p.vertex));
-  for (const assembler::LinkedProgram *prog : {&p.code, &p.stub})
-    for (const auto &s : prog->sections) {
-      if (!s.code) {
-        std::copy(s.bytes.begin(), s.bytes.end(), mem.ptr(s.address));
-        continue;
-      }
-      std::vector<uint32_t> words(s.bytes.size() / 4);
-      std::memcpy(words.data(), s.bytes.data(), words.size() * 4);
-      core.load_code(s.address, words);
-    }
+  load_linked(core, p.code);
+  load_linked(core, p.stub);
   for (unsigned w = 0; w < 6; ++w) core.set_worker_base(w, p.scratch + w * kWorkerScratchBytes);
   core.start_supervisor(p.boot, p.exit);
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "models/tile/tile_core.hpp"
+#include "sim/assembler/assembler.hpp"
 #include "sim/assembler/linker.hpp"
 #include "sim/config/tree.hpp"
 #include "sim/io/npy.hpp"
@@ -62,6 +63,14 @@ void fill_tensor(const config::ConfigNode &tensor, const PlacedTensor &pt, uint6
                  unsigned tiles, uint8_t *dst);
 // The 32-bit word of a scalar vertex field (uint, int, float, half), range-checked.
 uint32_t vertex_scalar_word(const config::ConfigNode &field);
+
+// Shared by the program and graph loaders:
+// the assembler options a `sources`/`include_dirs`/`defines` node asks for;
+assembler::AssembleOptions assemble_options_from(const config::ConfigNode &node, unsigned arch_version);
+// the elements of a tensor of shape `shape`, failing at the node's `shape` key when absurdly large;
+uint64_t element_count(const config::ConfigNode &tensor, const std::vector<uint64_t> &shape);
+// a linked program written into a tile: code pre-decoded, data copied.
+void load_linked(tile::TileCore &core, const assembler::LinkedProgram &program);
 
 // prepare_program + install_program for one tile.
 LoadedProgram load_program(const config::ConfigNode &program, unsigned arch_version, uint64_t run_seed,

@@ -14,6 +14,7 @@
 #include "sim/assembler/assembler.hpp"
 #include "sim/assembler/linker.hpp"
 #include "sim/assembler/unit.hpp"
+#include "sim/loader/program_loader.hpp"
 
 namespace ipusim::test {
 
@@ -56,15 +57,7 @@ inline assembler::LinkedProgram assemble_program(const std::string &text, const 
 
 // Puts a program in a tile and starts its supervisor at `main`; it ends at `done`.
 inline void load_into(tile::TileCore &core, const assembler::LinkedProgram &program) {
-  for (const auto &s : program.sections) {
-    if (s.code) {
-      std::vector<uint32_t> words(s.bytes.size() / 4);
-      std::memcpy(words.data(), s.bytes.data(), words.size() * 4);
-      core.load_code(s.address, words);
-    } else {
-      std::copy(s.bytes.begin(), s.bytes.end(), core.sram().ptr(s.address));
-    }
-  }
+  loader::load_linked(core, program);
   for (unsigned w = 0; w < 6; ++w) core.set_worker_base(w, 0x5F000 + 0x100 * w);
   core.start_supervisor(program.symbols.at("main"), program.symbols.at("done"));
 }
