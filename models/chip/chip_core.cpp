@@ -1,5 +1,6 @@
 #include "models/chip/chip_core.hpp"
 
+#include <cmath>
 #include <fmt/format.h>
 
 #include "sim/common/error.hpp"
@@ -23,7 +24,7 @@ ChipCore::ChipCore(const tile::TileParams &tile_params, unsigned tiles, SyncPara
 void ChipCore::run_until_blocked() {
   for (;;) {
     for (auto &t : tiles_)
-      if (!t->finished() && !t->at_internal_barrier() && !t->waiting_for_receive()) t->run(max_cycles_);
+      if (!t->finished() && !t->at_chip_barrier() && !t->waiting_for_receive()) t->run(max_cycles_);
     if (!fabric_.advance(tile_ptrs_)) return;
   }
 }
@@ -60,9 +61,23 @@ bool ChipCore::step() {
   total_words_ += d.words;
   total_deliveries_ += d.deliveries;
 
-  std::vector<unsigned> waiting, ended;
-  for (unsigned i = 0; i < tiles_.size(); ++i)
+  std::vector<unsigned> waiting, ended, at_host;
+  for (unsigned i = 0; i < tiles_.size(); ++i) {
     (tiles_[i]->finished() ? ended : waiting).push_back(i);
+    if (tiles_[i]->at_host_barrier()) at_host.push_back(i);
+  }
+  if (!at_host.empty() && at_host.size() != waiting.size()) {
+    unsigned other = waiting.front();
+    for (unsigned i : waiting)
+      if (!tiles_[i]->at_host_barrier()) {
+        other = i;
+        break;
+      }
+    throw SimulationError(fmt::format(
+        "cycle {}: deadlock: tile {} waits on the sync with the host (zone 5) while tile {} waits on the internal "
+        "sync (zone 3); every tile must take part in a host exchange",
+        cycle(), at_host.front(), other));
+  }
   if (!waiting.empty() && !ended.empty())
     throw SimulationError(fmt::format(
         "cycle {}: deadlock: {} tile(s) (first: tile {}, waiting since cycle {}) wait on the internal sync, "
@@ -90,6 +105,19 @@ bool ChipCore::step() {
     }
   }
   s.release = s.last_arrival + (program_end ? 0 : sync_.internal_latency_cycles);
+  if (!at_host.empty()) {
+    // A host exchange: the tiles have synced; the link then carries the data.
+    s.host_sync = true;
+    s.host_index = host_syncs_++;
+    host::HostTraffic traffic;
+    if (host_) traffic = host_->exchange(s.host_index, tile_ptrs_);
+    s.host_to_device_bytes = traffic.to_device_bytes;
+    s.host_from_device_bytes = traffic.from_device_bytes;
+    s.host_cycles = host::host_transfer_cycles(link_, traffic);
+    if (s.host_cycles == 0) // a sync with the host alone still crosses the link
+      s.host_cycles = static_cast<uint64_t>(std::ceil(link_.latency_ns * link_.clock_hz * 1e-9));
+    s.release += s.host_cycles;
+  }
   s.max_compute = s.last_arrival - s.start;
   s.mean_compute = sum / static_cast<double>(tiles_.size());
   s.exchange_words = d.words;

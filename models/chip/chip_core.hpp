@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/exchange/fabric.hpp"
+#include "models/host/host_link.hpp"
 #include "models/tile/tile_core.hpp"
 
 namespace ipusim::chip {
@@ -18,6 +19,20 @@ struct SyncParams {
   // Cycles from the last tile's arrival to the release of all tiles. poplibs
   // plans about 90 tile cycles for an internal sync (ipu-reference.md §3).
   uint64_t internal_latency_cycles = 90;
+};
+
+// The host's side of host exchanges: what moves at each sync with the host
+// (the loader's host streams implement it).
+class HostExchange {
+public:
+  virtual ~HostExchange() = default;
+  // The index-th host exchange of the run (0, 1, ...): moves its streams'
+  // data between host buffers and the tiles' memories and says how much.
+  // Throws SimulationError when the program syncs with the host more often
+  // than its control program says.
+  virtual host::HostTraffic exchange(unsigned index, const std::vector<tile::TileCore *> &tiles) = 0;
+  // What the index-th exchange moves, for traces ("stream in: x").
+  virtual std::string label(unsigned index) const = 0;
 };
 
 // One phase between internal syncs: ended by a sync, or by the program's end
@@ -33,12 +48,26 @@ struct Superstep {
   uint64_t exchange_words = 0;      // words sent
   uint64_t exchange_deliveries = 0; // words stored (broadcast counts per receiver)
   bool ends_program = false;
+  // A sync with the host (zone 5) ends the phase: the host exchange's traffic
+  // and the cycles its transfer took (release = last_arrival + latency +
+  // host_cycles).
+  bool host_sync = false;
+  unsigned host_index = 0; // which host exchange of the run
+  uint64_t host_to_device_bytes = 0, host_from_device_bytes = 0, host_cycles = 0;
 };
 
 class ChipCore {
 public:
   ChipCore(const tile::TileParams &tile_params, unsigned tiles, SyncParams sync,
            exchange::ExchangeParams exchange = {});
+
+  // The host at the other end of the host link; without one, a sync with the
+  // host moves no data and costs the sync and link latency.
+  void set_host(HostExchange *host, const host::HostLinkParams &link) {
+    host_ = host;
+    link_ = link;
+  }
+  const host::HostLinkParams &host_link() const { return link_; }
 
   unsigned tiles() const { return static_cast<unsigned>(tiles_.size()); }
   tile::TileCore &tile(unsigned i) { return *tiles_[i]; }
@@ -83,6 +112,9 @@ private:
   uint64_t total_words_ = 0, total_deliveries_ = 0;
   uint64_t max_cycles_;
   uint64_t last_release_ = 0;
+  HostExchange *host_ = nullptr;
+  host::HostLinkParams link_;
+  unsigned host_syncs_ = 0;
   std::vector<Superstep> supersteps_;
   std::vector<std::vector<uint64_t>> compute_;
 };

@@ -468,6 +468,11 @@ bool TileCore::at_internal_barrier() const {
   return sup.state == ContextState::waiting_sync && sup.sync_zone == 3 && running_workers() == 0;
 }
 
+bool TileCore::at_host_barrier() const {
+  const Context &sup = ctx_[0];
+  return sup.state == ContextState::waiting_sync && sup.sync_zone == 5 && running_workers() == 0;
+}
+
 void TileCore::release_internal_sync(uint64_t cycle) {
   Context &sup = ctx_[0];
   if (cycle > now_) {
@@ -515,7 +520,7 @@ bool TileCore::run(uint64_t until) {
   Context &sup = ctx_[0];
   while (now_ < until) {
     if (finished()) return true;
-    if (p_.chip_internal_sync && (at_internal_barrier() || waiting_for_receive())) return false;
+    if (p_.chip_internal_sync && (at_chip_barrier() || waiting_for_receive())) return false;
     if (!p_.chip_internal_sync && at_internal_barrier()) {
       if (lone_sync_release_ == 0) lone_sync_release_ = now_ - 1 + p_.internal_sync_latency_cycles;
       if (now_ >= lone_sync_release_) {

@@ -92,9 +92,13 @@ public:
   bool finished() const;
 
   // Chip mode (TileParams::chip_internal_sync): run() also returns, without
-  // using cycles, once the tile waits on the internal sync with no worker
-  // running; the chip then releases it at the cycle the sync completes.
-  bool at_internal_barrier() const;
+  // using cycles, once the tile waits on a chip-wide sync with no worker
+  // running: the internal zone (3) or the external group with the host
+  // (5, GS1H, where host streams move); the chip then releases it at the
+  // cycle the sync completes.
+  bool at_internal_barrier() const; // zone 3
+  bool at_host_barrier() const;     // zone 5
+  bool at_chip_barrier() const { return at_internal_barrier() || at_host_barrier(); }
   void release_internal_sync(uint64_t cycle);
   // Waiting in `sync 0` for incoming words (chip mode), with no worker running.
   bool waiting_for_receive() const;

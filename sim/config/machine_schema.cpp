@@ -197,7 +197,22 @@ Schema build() {
                                                               .source("ipu-reference.md §1: Mk1 tile id bits [1:0]"))
                             .field("columns", UInt().range(1, 256).def(16)
                                                   .desc("Columns of supertiles")
-                                                  .source("ipu-reference.md §1: Mk1 16 columns; Mk2 assumption: same"))))
+                                                  .source("ipu-reference.md §1: Mk1 16 columns; Mk2 assumption: same")))
+                 .field("host_link",
+                        Struct("host_link", "The link to the host that host streams cross (sync zone 5)")
+                            .field("bytes_per_second",
+                                   Float().unit("bytes/s").min(1).def(32e9)
+                                       .desc("Raw rate in each direction (the link is full duplex)")
+                                       .source("ipu-reference.md §1: PCIe Gen4 x16, 64 GB/s (both directions)"))
+                            .field("efficiency",
+                                   Float().unit("ratio").range(0.01, 1).def(0.9)
+                                       .desc("Share of the raw rate that carries payload")
+                                       .source("assumption: PCIe packet headers and link-layer traffic; not "
+                                               "published for the IPU"))
+                            .field("latency_ns",
+                                   Float().unit("ns").range(0, 1e9).def(1000)
+                                       .desc("From the sync with the host to the first byte of a host exchange")
+                                       .source("assumption: about one PCIe round trip; not published for the IPU"))))
       .field("watchdog_cycles", UInt()
                                     .unit("cycles")
                                     .min(1)

@@ -125,18 +125,29 @@ Schema build() {
                           .field("name", String().required().desc("Copy name"))
                           .field("source", slice.desc("What is copied"))
                           .field("destination", slice.desc("Where it goes (as many bytes as the source)"));
+  const Schema stream =
+      Struct("stream", "A host stream: a tensor's contents moved over the host link at each `stream` step")
+          .field("name", String().required().desc("Stream name"))
+          .field("tensor", String().required().desc("The tensor written (to_device) or read (from_device)"))
+          .field("direction", Enum({"to_device", "from_device"})
+                                  .required()
+                                  .desc("to_device: host -> tensor; from_device: tensor -> outputs/<name>.npy, one "
+                                        "row per use"))
+          .field("data", init.desc("to_device only: the host's data. npy: the tensor's shape (sent at every use) "
+                                   "or [uses, ...shape] (one row per use); random: a fresh batch per use"));
   auto step = [](const Schema *body) {
     Schema st = Struct("step", "One step of the control program: exactly one of its keys")
                     .field("execute", String().optional().desc("Run a compute set on every tile, then sync 2"))
                     .field("copy", String().optional().desc("Run a copy over the exchange"))
-                    .field("sync", Bool().optional().desc("sync 3: the internal BSP sync of all tiles"));
+                    .field("sync", Bool().optional().desc("sync 3: the internal BSP sync of all tiles"))
+                    .field("stream", String().optional().desc("sync 5 (with the host), then move a host stream"));
     if (body)
       st = st.field("repeat", Struct("repeat", "Run a body a number of times")
                                   .field("count", UInt().max((1u << 20) - 1).required().desc("Times"))
                                   .field("body", List(*body).min_size(1).desc("The steps repeated"))
                                   .optional());
-    return body ? st.exactly_one_of({"execute", "copy", "sync", "repeat"})
-                : st.exactly_one_of({"execute", "copy", "sync"});
+    return body ? st.exactly_one_of({"execute", "copy", "sync", "stream", "repeat"})
+                : st.exactly_one_of({"execute", "copy", "sync", "stream"});
   };
   const Schema step0 = step(nullptr);
   const Schema step1 = step(&step0);
@@ -150,6 +161,7 @@ Schema build() {
           .field("tensors", List(graph_tensor).def_yaml("[]").desc("Tensors"))
           .field("compute_sets", List(compute_set).def_yaml("[]").desc("Compute sets"))
           .field("copies", List(copy).def_yaml("[]").desc("Copies between tensor regions"))
+          .field("streams", List(stream).def_yaml("[]").desc("Host streams"))
           .field("control", List(step2).min_size(1).desc("The control program (repeats nest up to two deep)"))
           .optional();
 

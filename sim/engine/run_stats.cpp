@@ -33,7 +33,7 @@ IPUSIM_STAT(latency_stall, "tile*.stall.load_latency_cycles", "cycles",
             "Cycles contexts waited for load results (latency above the barrel depth)");
 IPUSIM_STAT(exit_status, "tile*.exit_status", "", "AND of all worker exit statuses (1 = success)");
 IPUSIM_STAT(chip_tiles, "chip.tiles", "tiles", "Tiles that ran the program");
-IPUSIM_STAT(chip_steps, "chip.supersteps", "syncs", "Internal syncs completed");
+IPUSIM_STAT(chip_steps, "chip.supersteps", "syncs", "Syncs completed: internal (zone 3) and with the host (zone 5)");
 IPUSIM_STAT(chip_issues, "chip.issues", "issues", "Issue slots used on all tiles");
 IPUSIM_STAT(chip_syncw, "chip.sync_wait_cycles", "cycles", "Supervisor cycles spent waiting in sync, summed over tiles");
 IPUSIM_STAT(chip_recv, "chip.receive_wait_cycles", "cycles",
@@ -54,6 +54,17 @@ IPUSIM_STAT(ss_sync, "superstep*.sync_cycles", "cycles",
 IPUSIM_STAT(ss_xbytes, "superstep*.exchange_bytes", "bytes", "Bytes sent on the exchange during the superstep");
 IPUSIM_STAT(ss_xdel, "superstep*.exchange_delivered_bytes", "bytes",
             "Bytes stored by receivers (a broadcast counts once per receiver)");
+IPUSIM_STAT(chip_hx, "chip.host_link.exchanges", "exchanges", "Syncs with the host (zone 5), each a host exchange");
+IPUSIM_STAT(chip_hin, "chip.host_link.to_device_bytes", "bytes", "Bytes streamed from the host to the tiles");
+IPUSIM_STAT(chip_hout, "chip.host_link.from_device_bytes", "bytes", "Bytes streamed from the tiles to the host");
+IPUSIM_STAT(chip_hcyc, "chip.host_link.cycles", "cycles",
+            "Cycles the tiles waited on the host link beyond the sync (latency + transfer), summed over exchanges");
+IPUSIM_STAT(ss_hin, "superstep*.host_link_to_device_bytes", "bytes",
+            "Bytes from the host in the host exchange ending the superstep (0: it ended at an internal sync)");
+IPUSIM_STAT(ss_hout, "superstep*.host_link_from_device_bytes", "bytes",
+            "Bytes to the host in the host exchange ending the superstep");
+IPUSIM_STAT(ss_hcyc, "superstep*.host_link_cycles", "cycles",
+            "Cycles of the host link's latency and transfer after the sync (release = last arrival + sync + these)");
 IPUSIM_STAT(trace_events, "trace.events", "events", "Events written to trace.json");
 
 void add_tile_stats(Stats &s, const tile::TileCore &core, bool per_context) {
@@ -121,6 +132,7 @@ Stats collect_chip_stats(const chip::ChipCore &chip, double host_seconds, const 
   s.set("chip.tiles", static_cast<uint64_t>(chip.tiles()));
   s.set("chip.supersteps", static_cast<uint64_t>(chip.syncs()));
   uint64_t issues = 0, sync_wait = 0, receive_wait = 0, compute_max_sum = 0;
+  uint64_t host_exchanges = 0, host_in = 0, host_out = 0, host_cycles = 0;
   for (unsigned t = 0; t < chip.tiles(); ++t) {
     for (unsigned c = 0; c <= chip.tile(t).workers(); ++c) issues += chip.tile(t).context(c).stats.issues;
     sync_wait += chip.tile(t).context(0).stats.sync_wait_cycles;
@@ -143,7 +155,18 @@ Stats collect_chip_stats(const chip::ChipCore &chip, double host_seconds, const 
     s.set(p + ".sync_cycles", st.ends_program ? uint64_t(0) : chip.sync_params().internal_latency_cycles);
     s.set(p + ".exchange_bytes", 4 * st.exchange_words);
     s.set(p + ".exchange_delivered_bytes", 4 * st.exchange_deliveries);
+    s.set(p + ".host_link_to_device_bytes", st.host_to_device_bytes);
+    s.set(p + ".host_link_from_device_bytes", st.host_from_device_bytes);
+    s.set(p + ".host_link_cycles", st.host_cycles);
+    host_exchanges += st.host_sync;
+    host_in += st.host_to_device_bytes;
+    host_out += st.host_from_device_bytes;
+    host_cycles += st.host_cycles;
   }
+  s.set("chip.host_link.exchanges", host_exchanges);
+  s.set("chip.host_link.to_device_bytes", host_in);
+  s.set("chip.host_link.from_device_bytes", host_out);
+  s.set("chip.host_link.cycles", host_cycles);
   s.set("chip.compute_cycles", compute_max_sum);
   s.set("chip.sync_cycles", chip.sync_params().internal_latency_cycles * chip.syncs());
   bool detail = chip.tiles() <= 16;

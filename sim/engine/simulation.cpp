@@ -18,6 +18,7 @@
 #include "sim/engine/run_stats.hpp"
 #include "sim/io/npy.hpp"
 #include "sim/loader/graph_loader.hpp"
+#include "sim/loader/host_streams.hpp"
 #include "sim/loader/machine_params.hpp"
 #include "sim/loader/program_loader.hpp"
 #include "traces/instruction_trace.hpp"
@@ -36,10 +37,18 @@ void write_text(const RunDirectory &dir, const std::string &name, const std::str
 
 // The BSP phases of every tile as slices on its "BSP" track: compute from
 // the previous release to its arrival at the sync, then the sync itself.
-void write_bsp_phases(PerfettoJsonWriter &w, const chip::ChipCore &chip) {
+// Host exchanges also appear on a "host link" process of their own.
+void write_bsp_phases(PerfettoJsonWriter &w, const chip::ChipCore &chip, const chip::HostExchange *host) {
   for (unsigned t = 0; t < chip.tiles(); ++t) {
     w.thread_name(static_cast<int>(t), traces::kBspTrack, "BSP phases");
     w.thread_sort_index(static_cast<int>(t), traces::kBspTrack, traces::kBspTrack);
+  }
+  const int link_pid = static_cast<int>(chip.tiles());
+  bool any_host = false;
+  for (const chip::Superstep &s : chip.supersteps()) any_host = any_host || s.host_sync;
+  if (any_host) {
+    w.process_name(link_pid, "host link");
+    w.thread_name(link_pid, 0, "transfers");
   }
   for (size_t k = 0; k < chip.supersteps().size(); ++k) {
     const chip::Superstep &s = chip.supersteps()[k];
@@ -47,10 +56,18 @@ void write_bsp_phases(PerfettoJsonWriter &w, const chip::ChipCore &chip) {
       uint64_t compute = chip.compute_cycles()[k][t];
       if (compute) w.complete(static_cast<int>(t), traces::kBspTrack, "compute", s.start, compute, 0,
                               fmt::format("superstep {}", k));
-      if (!s.ends_program)
-        w.complete(static_cast<int>(t), traces::kBspTrack, "sync", s.start + compute, s.release - s.start - compute,
-                   0, fmt::format("superstep {}: released at {}", k, s.release));
+      if (s.ends_program) continue;
+      uint64_t sync_end = s.release - s.host_cycles;
+      w.complete(static_cast<int>(t), traces::kBspTrack, s.host_sync ? "sync with host" : "sync", s.start + compute,
+                 sync_end - s.start - compute, 0, fmt::format("superstep {}: released at {}", k, s.release));
+      if (s.host_sync && s.host_cycles)
+        w.complete(static_cast<int>(t), traces::kBspTrack, "host exchange", sync_end, s.host_cycles, 0,
+                   host ? host->label(s.host_index) : std::string("sync with the host"));
     }
+    if (s.host_sync && s.host_cycles)
+      w.complete(link_pid, 0, host ? host->label(s.host_index) : std::string("sync with the host"),
+                 s.release - s.host_cycles, s.host_cycles, 0,
+                 fmt::format("{} bytes to the device, {} from it", s.host_to_device_bytes, s.host_from_device_bytes));
   }
 }
 
@@ -100,7 +117,11 @@ RunResult run_simulation(const RunRequest &req) {
     const unsigned arch = static_cast<unsigned>(machine.get_uint("arch_version"));
     loader::LoadedProgram program;
     loader::GraphProgram graph;
-    if (is_graph) graph = loader::prepare_graph(run.node("graph"), arch, params);
+    std::unique_ptr<loader::HostStreams> streams;
+    if (is_graph) {
+      graph = loader::prepare_graph(run.node("graph"), arch, params);
+      streams = std::make_unique<loader::HostStreams>(graph, run.node("graph"), seed);
+    }
     else program = loader::prepare_program(run.node("program"), arch, params);
     std::unique_ptr<tile::TileCore> single;
     std::unique_ptr<chip::ChipCore> chip;
@@ -120,6 +141,13 @@ RunResult run_simulation(const RunRequest &req) {
       chip = std::make_unique<chip::ChipCore>(
           params, tiles, chip::SyncParams{machine.get_uint("chip.sync.internal_latency_cycles")}, xp);
       for (unsigned t = 0; t < tiles; ++t) cores.push_back(&chip->tile(t));
+      host::HostLinkParams link;
+      link.bytes_per_second = machine.get_float("chip.host_link.bytes_per_second");
+      link.efficiency = machine.get_float("chip.host_link.efficiency");
+      link.latency_ns = machine.get_float("chip.host_link.latency_ns");
+      link.clock_hz = params.clock_hz;
+      link.tile_bytes_per_cycle = xp.bytes_per_cycle;
+      chip->set_host(streams.get(), link);
     }
     if (is_graph) {
       loader::install_graph(graph, run.node("graph"), seed, cores);
@@ -177,7 +205,7 @@ RunResult run_simulation(const RunRequest &req) {
     if (!done)
       throw SimulationError(fmt::format("cycle {}: the simulation stopped before the program ended",
                                         single ? single->cycle() : chip->cycle()));
-    if (trace && chip) write_bsp_phases(*trace, *chip);
+    if (trace && chip) write_bsp_phases(*trace, *chip, streams.get());
     if (trace) trace->finish();
 
     // 5. Results: output tensors (stacked over tiles for a chip), stats, summary, manifest.
@@ -185,6 +213,11 @@ RunResult run_simulation(const RunRequest &req) {
       if (t.info.output) {
         std::filesystem::create_directories(dir.path("outputs"));
         write_npy(dir.path("outputs/" + t.info.name + ".npy"), loader::gather_tensor(t, cores));
+      }
+    if (streams)
+      for (const auto &[name, data] : streams->received()) {
+        std::filesystem::create_directories(dir.path("outputs"));
+        write_npy(dir.path("outputs/" + name + ".npy"), data);
       }
     for (const loader::PlacedTensor &t : program.tensors)
       if (t.output) {

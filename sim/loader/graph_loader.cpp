@@ -38,6 +38,7 @@ private:
       if (st.has("execute")) execute(st);
       else if (st.has("copy")) copy(st);
       else if (st.has("sync")) out_ += "  sync 3\n";
+      else if (st.has("stream")) stream(st);
       else repeat(st.node("repeat"));
     }
   }
@@ -86,6 +87,15 @@ private:
       if (outp) out_ += fmt::format("  setzi $m0, {}\n  send $m0, {}\n", outp->src_addr, outp->words);
       if (in) out_ += "  sync 0\n";
     }
+  }
+  // The host moves the data while every tile waits in the sync that includes
+  // the host (zone 5); see sim/loader/host_streams.
+  void stream(const config::ConfigNode &st) {
+    const std::string &name = st.get_string("stream");
+    bool known = false;
+    for (const config::ConfigNode &s : graph_.node("streams")) known = known || s.get_string("name") == name;
+    if (!known) st.fail("stream", "no stream named '" + name + "'");
+    out_ += "  sync 5\n";
   }
   void repeat(const config::ConfigNode &r) {
     unsigned id = next_counter_++;

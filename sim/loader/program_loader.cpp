@@ -12,8 +12,6 @@ namespace ipusim::loader {
 
 namespace {
 
-uint32_t align_up(uint32_t v, uint32_t a) { return a <= 1 ? v : (v + a - 1) / a * a; }
-
 std::string boot_stub(const std::string &start, uint32_t entry, uint32_t vertex, uint32_t sup_stack_top) {
   // ipusim's own supervisor code: sets up what the runtime would and ends at
   // __ipusim_exit; reaching that address ends the supervisor's program.
@@ -42,10 +40,10 @@ uint64_t tile_seed(uint64_t seed, unsigned tile) {
 } // namespace
 
 void fill_tensor(const config::ConfigNode &t, const PlacedTensor &pt, uint64_t run_seed, unsigned tile,
-                 unsigned tiles, uint8_t *dst) {
+                 unsigned tiles, uint8_t *dst, DataSlices slices) {
   size_t count = pt.bytes / pt.dtype.size;
-  if (!t.has("init")) return; // zero
-  const config::ConfigNode &init = t.node("init");
+  if (!t.has(slices.key)) return; // zero
+  const config::ConfigNode &init = t.node(slices.key);
   if (init.has("fill")) {
     double v = init.get_float("fill");
     std::string why = check_element(pt.dtype, v);
@@ -80,13 +78,13 @@ void fill_tensor(const config::ConfigNode &t, const PlacedTensor &pt, uint64_t r
     per_tile.insert(per_tile.begin(), tiles);
     if (shape == pt.shape) {
       std::copy(a.data.begin(), a.data.end(), dst);
-    } else if (tiles > 1 && shape == per_tile) {
+    } else if (shape == per_tile) {
       std::copy(a.data.begin() + static_cast<std::ptrdiff_t>(size_t(tile) * pt.bytes),
                 a.data.begin() + static_cast<std::ptrdiff_t>(size_t(tile + 1) * pt.bytes), dst);
     } else {
       init.fail("npy", fmt::format("{} has shape ({}) but tensor '{}' has shape ({}){}", path,
                                    fmt::join(shape, ", "), pt.name, fmt::join(pt.shape, ", "),
-                                   tiles > 1 ? fmt::format(" (or ({}) with one slice per tile)", fmt::join(per_tile, ", "))
+                                   tiles > 1 ? fmt::format(" (or ({}) with one slice per {})", fmt::join(per_tile, ", "), slices.noun)
                                              : std::string()));
     }
   }

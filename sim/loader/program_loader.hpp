@@ -58,9 +58,14 @@ void install_program(const LoadedProgram &p, const config::ConfigNode &program, 
 
 // Fills `dst` with a tensor's initial data from its `init` node (npy, fill or
 // random; per-tile random data for tile > 0; an npy with a leading `tiles`
-// dimension gives tile t its slice).
+// dimension gives tile t its slice). Host streams use it too, with the
+// `data` key and one slice per use of the stream.
+struct DataSlices {
+  const char *key = "init";  // the node's key holding npy/fill/random
+  const char *noun = "tile"; // what a slice is for, in messages
+};
 void fill_tensor(const config::ConfigNode &tensor, const PlacedTensor &pt, uint64_t run_seed, unsigned tile,
-                 unsigned tiles, uint8_t *dst);
+                 unsigned tiles, uint8_t *dst, DataSlices slices = {});
 // The 32-bit word of a scalar vertex field (uint, int, float, half), range-checked.
 uint32_t vertex_scalar_word(const config::ConfigNode &field);
 

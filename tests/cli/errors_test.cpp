@@ -3,6 +3,9 @@
 #include <doctest/doctest.h>
 
 #include "cli_harness.hpp"
+#include "sim/io/npy.hpp"
+
+#include <algorithm>
 
 using namespace ipusim;
 namespace fs = std::filesystem;
@@ -294,4 +297,46 @@ TEST_CASE("graph: copy errors name the copy") {
   CHECK(size.o.exit_code == 3);
   CHECK(size.o.out.find("the source has 16 bytes, the destination 12") != std::string::npos);
   CHECK(one_line(size.o.out));
+}
+
+TEST_CASE("graph: host stream errors name the stream") {
+  auto with_streams = [](const std::string &streams, const std::string &control) {
+    std::string y = graph_yaml(kMapping, kFields, control);
+    y.replace(y.find("  compute_sets:"), 0, "  streams:\n" + streams);
+    return y;
+  };
+  std::string bad = with_streams("    - {name: s, tensor: x, direction: from_device}\n", "    - {stream: t}\n");
+  auto unknown = graph_case("stream_unknown", bad);
+  CHECK(unknown.o.exit_code == 3);
+  size_t line = 1 + std::count(bad.begin(), bad.begin() + bad.find("{stream: t}"), '\n');
+  CHECK(unknown.o.out.find("run.yaml:" + std::to_string(line) + ":") == 0);
+  CHECK(unknown.o.out.find("no stream named 't'") != std::string::npos);
+  CHECK(one_line(unknown.o.out));
+
+  auto tensor = graph_case("stream_tensor", with_streams("    - {name: s, tensor: y, direction: from_device}\n",
+                                                         "    - {stream: s}\n"));
+  CHECK(tensor.o.out.find("stream 's' names unknown tensor 'y'") != std::string::npos);
+
+  auto no_data = graph_case("stream_nodata", with_streams("    - {name: s, tensor: x, direction: to_device}\n",
+                                                          "    - {stream: s}\n"));
+  CHECK(no_data.o.exit_code == 3);
+  CHECK(no_data.o.out.find("stream 's' (to_device) needs 'data'") != std::string::npos);
+
+  // Three uses but two rows of data (and a shape that fits neither way).
+  Case rows{test::scratch("stream_rows"), {}};
+  NpyArray a;
+  a.dtype = "<f4";
+  a.shape = {2, 16};
+  a.data.assign(2 * 16 * 4, 0);
+  test::write(rows.dir / "run.yaml",
+              with_streams("    - {name: s, tensor: x, direction: to_device, data: {npy: d.npy}}\n",
+                           "    - repeat: {count: 3, body: [{stream: s}]}\n"));
+  test::write(rows.dir / "scale.S", test::read(fs::path(test::source_dir()) / "configs/runs/graph_scale/scale.S"));
+  write_npy((rows.dir / "d.npy").string(), a);
+  rows.o = test::ipusim("run run.yaml -o out", rows.dir.string());
+  CHECK(rows.o.exit_code == 3);
+  CHECK(rows.o.out.find("d.npy has shape (2, 16) but tensor 's' has shape (16) (or (3, 16) with one slice per use "
+                        "of the stream)") != std::string::npos);
+  CHECK(one_line(rows.o.out));
+  CHECK_FALSE(fs::exists(rows.dir / "out"));
 }

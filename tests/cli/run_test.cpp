@@ -230,3 +230,38 @@ TEST_CASE("a compiled program's copies go over the exchange: y[t] = 2 * x[t-1]")
   CHECK(stats["chip.exchange_bytes"]["value"] == 128);
   CHECK(stats["chip.supersteps"]["value"] == 3); // one round per copy + the explicit sync
 }
+
+TEST_CASE("host streams: batches in, doubled, results out; the host link timed per exchange") {
+  auto dir = test::scratch("graph_stream");
+  std::string yaml = test::source_dir() + "/configs/runs/graph_stream/run.yaml";
+  auto o = test::ipusim("run '" + yaml + "' -o '" + (dir / "r").string() + "'", dir.string());
+  INFO(o.out);
+  REQUIRE(o.exit_code == 0);
+  NpyArray in = read_npy(test::source_dir() + "/configs/runs/graph_stream/batches.npy");
+  NpyArray out = read_npy((dir / "r/outputs/results.npy").string());
+  REQUIRE(out.shape == std::vector<size_t>{4, 8, 16});
+  REQUIRE(in.data.size() == out.data.size());
+  std::vector<float> x(4 * 128), y(4 * 128);
+  std::memcpy(x.data(), in.data.data(), in.data.size());
+  std::memcpy(y.data(), out.data.data(), out.data.size());
+  size_t wrong = 0;
+  for (size_t i = 0; i < x.size(); ++i) wrong += y[i] != 2.0f * x[i];
+  CHECK(wrong == 0u);
+  auto stats = nlohmann::json::parse(test::read(dir / "r/stats.json"));
+  CHECK(stats["chip.host_link.exchanges"]["value"] == 8);
+  CHECK(stats["chip.host_link.to_device_bytes"]["value"] == 4 * 512);
+  CHECK(stats["chip.host_link.from_device_bytes"]["value"] == 4 * 512);
+  // By hand (gc200.yaml): latency 1000 ns x 1.33 GHz = 1330 cycles; 512 bytes
+  // at 32e9 x 0.9 bytes/s = 23.6 -> 24 cycles, more than the busiest tile's
+  // 64 bytes / 4 bytes per cycle = 16: 1354 cycles per exchange.
+  CHECK(stats["superstep0.host_link_cycles"]["value"] == 1354);
+  CHECK(stats["superstep1.host_link_from_device_bytes"]["value"] == 512);
+  CHECK(stats["chip.host_link.cycles"]["value"] == 8 * 1354);
+  // Each release comes 90 (sync) + 1354 cycles after the last arrival.
+  uint64_t arrival0 = stats["superstep0.compute_cycles_max"]["value"];
+  CHECK(stats["superstep0.release_cycle"]["value"] == arrival0 + 90 + 1354);
+  std::string trace = test::read(dir / "r/trace.json");
+  CHECK(trace.find("\"host link\"") != std::string::npos);
+  CHECK(trace.find("stream to device batches: x") != std::string::npos);
+  CHECK(trace.find("stream from device results: x") != std::string::npos);
+}

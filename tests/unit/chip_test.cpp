@@ -285,3 +285,81 @@ TEST_CASE("exchange: reading $INCOMING_DCOUNT faults (words are delivered at syn
   chip::ChipCore c = make_chip(2, text);
   CHECK_THROWS_WITH_AS(c.run(), doctest::Contains("wait for them with sync 0"), SimulationError);
 }
+
+// ---- host exchanges: the sync with the host (zone 5) and the host link.
+
+TEST_CASE("host link: latency plus the slower of the link and the busiest tile") {
+  host::HostLinkParams p;
+  p.bytes_per_second = 1e9;
+  p.efficiency = 0.5;
+  p.latency_ns = 100;
+  p.clock_hz = 1e9; // one cycle per ns
+  p.tile_bytes_per_cycle = 4;
+  host::HostTraffic t;
+  CHECK(host::host_transfer_cycles(p, t) == 0u); // nothing to move
+  t.to_device_bytes = 1000;
+  t.from_device_bytes = 400; // full duplex: the larger direction counts
+  t.busiest_tile_bytes = 1000;
+  CHECK(host::host_transfer_cycles(p, t) == 100u + 2000u); // 1000 B at 0.5 B/ns
+  p.bytes_per_second = 1e12;                                // now the tile's port is the bottleneck
+  CHECK(host::host_transfer_cycles(p, t) == 100u + 250u);   // 1000 B at 4 B/cycle
+  t.busiest_tile_bytes = 1;
+  CHECK(host::host_transfer_cycles(p, t) == 100u + 2u); // 1000 B / 500 B per ns = 2 cycles; 1 B -> 1 cycle
+}
+
+namespace {
+struct FakeHost : chip::HostExchange {
+  std::vector<unsigned> calls;
+  host::HostTraffic exchange(unsigned index, const std::vector<tile::TileCore *> &tiles) override {
+    calls.push_back(index);
+    host::HostTraffic t;
+    t.to_device_bytes = 4000;
+    t.busiest_tile_bytes = 4000 / tiles.size();
+    return t;
+  }
+  std::string label(unsigned) const override { return "fake"; }
+};
+} // namespace
+
+TEST_CASE("a sync with the host releases every tile after the sync and the host transfer") {
+  std::string text = kUneven;
+  text.replace(text.find("sync    3"), 9, "sync    5");
+  chip::ChipCore c = make_chip(4, text);
+  FakeHost fake;
+  host::HostLinkParams link;
+  link.bytes_per_second = 1e9;
+  link.efficiency = 1;
+  link.latency_ns = 50;
+  link.clock_hz = 1e9;
+  c.set_host(&fake, link);
+  c.run();
+  REQUIRE(c.supersteps().size() == 2u);
+  const chip::Superstep &s = c.supersteps()[0];
+  CHECK(s.host_sync);
+  CHECK(fake.calls == std::vector<unsigned>{0});
+  // 4000 bytes at 1 byte/ns: 4000 cycles, after 50 of latency and the 90-cycle sync.
+  CHECK(s.host_cycles == 4050u);
+  CHECK(s.host_to_device_bytes == 4000u);
+  CHECK(s.release == 204u + 90u + 4050u);
+  CHECK(c.tile(3).context(0).stats.sync_wait_cycles == 90u + 4050u);
+}
+
+TEST_CASE("tiles split between the internal sync and the sync with the host are a deadlock") {
+  const char *text = R"(
+.section .text.s, "ax"
+.supervisor
+.align 8
+main:
+  get   $m0, $TILE_ID
+  brz   $m0, host
+  sync  3
+  bri   done
+host:
+  sync  5
+done:
+  nop
+)";
+  chip::ChipCore c = make_chip(2, text);
+  CHECK_THROWS_WITH_AS(c.run(), doctest::Contains("tile 0 waits on the sync with the host (zone 5) while tile 1"),
+                       SimulationError);
+}
