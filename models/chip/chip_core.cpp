@@ -115,7 +115,7 @@ bool ChipCore::step() {
     s.host_from_device_bytes = traffic.from_device_bytes;
     s.host_cycles = host::host_transfer_cycles(link_, traffic);
     if (s.host_cycles == 0) // a sync with the host alone still crosses the link
-      s.host_cycles = static_cast<uint64_t>(std::ceil(link_.latency_ns * link_.clock_hz * 1e-9));
+      s.host_cycles = host::host_latency_cycles(link_);
     s.release += s.host_cycles;
   }
   s.max_compute = s.last_arrival - s.start;

@@ -29,6 +29,8 @@ struct HostTraffic {
   unsigned busiest_tile = 0;
 };
 
+// Tile cycles of the link latency alone (a sync with the host that moves nothing).
+uint64_t host_latency_cycles(const HostLinkParams &p);
 // Tile cycles from the start of a host exchange to its last byte.
 uint64_t host_transfer_cycles(const HostLinkParams &p, const HostTraffic &t);
 

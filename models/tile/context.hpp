@@ -60,6 +60,11 @@ struct Context {
   // Worker CSRs.
   uint32_t vertex_base = 0, worker_base = 0;
   uint32_t fp_ctl = 0, fp_sts = 0, tas = 0;
+  // The accumulator state ($AACC[0..31], fp32 bit patterns): the AMP's
+  // partial sums and the state of the accumulating instructions (f16v8acc,
+  // f32v4acc, f32v2axpy, f16v4mix, ...). [16..31] belong to the second AMP
+  // set (Mk2, Bow). Zeroed by writing $FP_CLR.ZAACC.
+  std::array<uint32_t, 32> aacc{};
   std::array<uint32_t, 4> prng{};
   uint32_t prng_seed = 0;
   bool exit_status = true;

@@ -293,7 +293,11 @@ void TileCore::write_csr(Context &c, uint32_t n, uint32_t v) {
     }
   } else {
     if (n == csr::FP_CTL) { c.fp_ctl = v; return; }
-    if (n == csr::FP_CLR) { c.fp_sts &= ~(v & 0x7u); return; } // ZAACC (bit 3): no accumulators yet
+    if (n == csr::FP_CLR) {
+      c.fp_sts &= ~(v & 0x7u);
+      if (v & 0x8u) c.aacc.fill(0); // ZAACC
+      return;
+    }
     if (n == csr::TAS) { c.tas = v; return; }
     if (n >= csr::PRNG_0_0 && n <= csr::PRNG_1_1) { c.prng[n - csr::PRNG_0_0] = v; return; }
     if (n == csr::PRNG_SEED) { c.prng_seed = v; return; }
