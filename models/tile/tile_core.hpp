@@ -159,6 +159,10 @@ public:
   void exit_worker(Context &c, bool status);
   void sync(Context &c, unsigned zone);
   uint32_t read_csr(Context &c, uint32_t number);
+  // The AMP's common weight state: 32 slots of 64 bits per AMP set (slot =
+  // set * 32 + unit * 4 + n), written by ld64putcs / ld128putcs.
+  std::array<uint64_t, 64> &cwei() { return cwei_; }
+  uint32_t &cccsload() { return cccsload_; }
   void write_csr(Context &c, uint32_t number, uint32_t value);
 
 private:
@@ -180,6 +184,7 @@ private:
   ExchangePort xport_;
   // Supervisor CSRs.
   uint32_t fp_ictl_ = 0, cccsload_ = 0, cr_ = 0;
+  std::array<uint64_t, 64> cwei_{};
   uint64_t now_ = 0;
   unsigned slot_ = 0; // barrel slot of the current cycle (stall cycles do not turn it)
   uint64_t last_progress_ = 0;

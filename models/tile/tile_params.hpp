@@ -26,6 +26,7 @@ struct TileParams {
   double clock_hz = 1.6e9;
   SramParams sram;
   unsigned repeat_count_bits = 12;
+  unsigned amp_sets = 1; // AMP sets: 1 (Mk1) or 2 (Mk2, Bow, C600)
   unsigned branch_taken_extra_cycles = 0; // thread cycles
   // Thread cycles per issue, indexed by isa::TimingClass.
   std::array<uint32_t, isa::kTimingClassCount> issue_cycles{};

@@ -119,6 +119,13 @@ Schema build() {
                                 .desc("Worker contexts (the supervisor is extra)")
                                 .source("ipu-reference.md §2 Contexts and issue"))
           .field("sram", sram)
+          .field("amp_sets", UInt()
+                                 .range(1, 2)
+                                 .def(2)
+                                 .desc("AMP sets: 8 conv units each (16 fp16 MACs per cycle per unit pair); the "
+                                       "second set doubles the fp16 peak (f16v4hihov4amp)")
+                                 .source("ipu-reference.md §1 per tile (derived): Mk1 32 fp16 MAC/cycle (one AMP "
+                                         "set), Mk2 / Bow 64 (two sets)"))
           .field("repeat_count_bits", UInt()
                                           .unit("bits")
                                           .range(1, 32)

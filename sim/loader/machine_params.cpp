@@ -17,6 +17,7 @@ tile::TileParams tile_params_from(const config::ConfigTree &m) {
   p.sram.latency_cycles = static_cast<uint32_t>(m.get_uint("tile.sram.latency_cycles"));
   p.sram.conflict_penalty_cycles = static_cast<uint32_t>(m.get_uint("tile.sram.conflict_penalty_cycles"));
   p.repeat_count_bits = static_cast<unsigned>(m.get_uint("tile.repeat_count_bits"));
+  p.amp_sets = static_cast<unsigned>(m.get_uint("tile.amp_sets"));
   p.branch_taken_extra_cycles = static_cast<unsigned>(m.get_uint("tile.branch_taken_extra_cycles"));
   p.watchdog_cycles = m.get_uint("watchdog_cycles");
 

@@ -1,0 +1,216 @@
+// The AMP: accumulating matrix-vector products, the common weight state and
+// the accumulators. What is public (the ISA text's example sequences, poplibs'
+// use of the instructions; ipu-reference.md §2 "AMP") fixes the data flow;
+// the arithmetic inside a conv unit is not public, so ipusim defines it
+// (docs/model.md, "The AMP"):
+//
+// * An AMP set has 8 conv units. Unit u of set s holds four 64-bit weight
+//   words CW[u][n] (n = 0..3) in common weight slot s*32 + u*4 + n, shared by
+//   every context of the tile and written by ld64putcs / ld128putcs.
+// * Each context has its own accumulators $AACC: for unit u of set s,
+//   AACC[16s + 2u] is the running sum and AACC[16s + 2u + 1] its buffer, which
+//   holds the partial sum for the next group on the way in and the result of
+//   the previous group on the way out.
+// * A group is four instructions, phases 0..3 (the TAMP_* operand). At phase
+//   0 every unit swaps: its buffer (the partial sums fed during the previous
+//   group) becomes the running sum and the finished sum goes to the buffer.
+//   At phase p every unit adds x . CW[u][p]; the units whose results leave at
+//   this phase (2p, 2p+1 of set 0, and of set 1 for the v4 form) write their
+//   buffers to the destination and take the new partial sums from the source.
+//   So results appear one group after their last input, and the first group
+//   after zeroing ($FP_CLR.ZAACC) yields zeros: the 4-instruction pipeline fill.
+// * Arithmetic: half products are exact in fp32; the four products of a dot
+//   step are added pairwise, ((p0 + p1) + (p2 + p3)), and the sum is added to
+//   the running sum, each addition rounded to fp32 (nearest even). Half
+//   partial sums widen exactly; half results are rounded once, from fp32.
+#include "models/tile/semantics.hpp"
+#include "sim/numeric/half.hpp"
+
+#include <fmt/format.h>
+
+namespace ipusim::tile {
+
+namespace {
+
+inline float fl(uint32_t b) { return f32_from_bits(b); }
+inline uint32_t bits(float x) { return f32_bits(f32_canonicalize_nan(x)); }
+inline uint16_t half_at(uint64_t v, unsigned k) { return static_cast<uint16_t>(v >> (16 * k)); }
+
+// x . w for four halves each, in fp32 as above.
+inline float dot4(uint64_t x, uint64_t w) {
+  float p[4];
+  for (unsigned k = 0; k < 4; ++k) p[k] = f16_to_f32(half_at(x, k)) * f16_to_f32(half_at(w, k)); // exact
+  return (p[0] + p[1]) + (p[2] + p[3]);
+}
+
+unsigned phase_of(TileCore &t, const isa::Instruction &i, unsigned operand) {
+  unsigned p = static_cast<unsigned>(i.v[operand]);
+  if (p > 3)
+    t.fault(FaultKind::bad_operand,
+            fmt::format("AMP phase {} is out of range: ipusim's TAMP_* phases are 0..3", p));
+  return p;
+}
+
+void need_sets(TileCore &t, unsigned sets, const char *what) {
+  if (t.params().amp_sets < sets)
+    t.fault(FaultKind::bad_operand, fmt::format("{} needs {} AMP sets; machine '{}' has {} (tile.amp_sets)", what, sets,
+                                                t.params().machine_name, t.params().amp_sets));
+}
+
+// One step of the fp16 pipeline on `set`: x is the input vector (4 halves);
+// `in` holds the partial sums (fp32 bits) for the units whose results leave
+// at this phase, which are returned in `out`.
+void half_step(TileCore &t, Context &c, unsigned set, unsigned phase, uint64_t x, const uint32_t in[2],
+               uint32_t out[2]) {
+  uint32_t *acc = &c.aacc[16 * set];
+  const uint64_t *cw = &t.cwei()[32 * set];
+  if (phase == 0)
+    for (unsigned u = 0; u < 8; ++u) std::swap(acc[2 * u], acc[2 * u + 1]);
+  for (unsigned u = 0; u < 8; ++u) acc[2 * u] = bits(fl(acc[2 * u]) + dot4(x, cw[4 * u + phase]));
+  for (unsigned k = 0; k < 2; ++k) {
+    unsigned u = 2 * phase + k;
+    out[k] = acc[2 * u + 1];
+    acc[2 * u + 1] = in[k];
+  }
+}
+
+inline uint32_t widen(uint16_t h) { return f16_to_f32_bits(h); }
+inline uint16_t narrow(uint32_t b) { return f32_bits_to_f16(b); }
+inline uint32_t pack_halves(uint16_t lo, uint16_t hi) { return lo | (static_cast<uint32_t>(hi) << 16); }
+
+} // namespace
+
+// ---- weights ----------------------------------------------------------------------------------
+
+IPUSIM_EXEC(LD64PUTCS) {
+  unsigned slot = static_cast<unsigned>(i.v[0]);
+  if (slot >= 32 * t.params().amp_sets)
+    t.fault(FaultKind::bad_operand, fmt::format("ld64putcs: weight slot {} does not exist with {} AMP set(s)", slot,
+                                                t.params().amp_sets));
+  uint32_t &addr = t.cccsload();
+  t.cwei()[slot] = t.load<uint64_t>(c, addr);
+  addr += 8;
+}
+
+IPUSIM_EXEC(LD128PUTCS) {
+  unsigned slot = static_cast<unsigned>(i.v[0]);
+  if (slot % 2 || slot + 1 >= 32 * t.params().amp_sets)
+    t.fault(FaultKind::bad_operand, fmt::format("ld128putcs: weight slots {}, {} do not exist with {} AMP set(s) "
+                                                "(the slot must be even)",
+                                                slot, slot + 1, t.params().amp_sets));
+  uint32_t &addr = t.cccsload();
+  t.check_address(addr, 16, false); // 128-bit: interleaved memory only
+  ++c.stats.loads;
+  t.cwei()[slot] = t.sram().read<uint64_t>(addr);
+  t.cwei()[slot + 1] = t.sram().read<uint64_t>(addr + 8);
+  addr += 16;
+}
+
+// ---- fp16 products ----------------------------------------------------------------------------
+
+IPUSIM_EXEC(F16V4SISOAMP) {
+  unsigned p = phase_of(t, i, 3);
+  uint32_t in[2] = {c.a[reg(i, 2)], c.a[reg(i, 2) + 1]}, out[2];
+  half_step(t, c, 0, p, apair(c, reg(i, 1)), in, out);
+  t.write_a(c, reg(i, 0), out[0]);
+  t.write_a(c, reg(i, 0) + 1, out[1]);
+}
+
+IPUSIM_EXEC(F16V4HIHOAMP) {
+  unsigned p = phase_of(t, i, 3);
+  uint32_t src = c.a[reg(i, 2)];
+  uint32_t in[2] = {widen(static_cast<uint16_t>(src)), widen(static_cast<uint16_t>(src >> 16))}, out[2];
+  half_step(t, c, 0, p, apair(c, reg(i, 1)), in, out);
+  t.write_a(c, reg(i, 0), pack_halves(narrow(out[0]), narrow(out[1])));
+}
+
+IPUSIM_EXEC(F16V4SIHOAMP) {
+  unsigned p = phase_of(t, i, 3);
+  uint32_t in[2] = {c.a[reg(i, 2)], c.a[reg(i, 2) + 1]}, out[2];
+  half_step(t, c, 0, p, apair(c, reg(i, 1)), in, out);
+  t.write_a(c, reg(i, 0), pack_halves(narrow(out[0]), narrow(out[1])));
+}
+
+// Both sets on the same input: output channels 4p..4p+3 of a group are
+// units 2p, 2p+1 of set 0 then of set 1 (the order poplibs' 16-engine weight
+// load, slots 0-6 then 32-38, implies).
+IPUSIM_EXEC(F16V4HIHOV4AMP) {
+  need_sets(t, 2, "f16v4hihov4amp");
+  unsigned p = phase_of(t, i, 3);
+  uint64_t x = apair(c, reg(i, 1)), partials = apair(c, reg(i, 2));
+  uint32_t out[4];
+  for (unsigned s = 0; s < 2; ++s) {
+    uint32_t in[2] = {widen(half_at(partials, 2 * s)), widen(half_at(partials, 2 * s + 1))};
+    half_step(t, c, s, p, x, in, &out[2 * s]);
+  }
+  t.write_a(c, reg(i, 0), pack_halves(narrow(out[0]), narrow(out[1])));
+  t.write_a(c, reg(i, 0) + 1, pack_halves(narrow(out[2]), narrow(out[3])));
+}
+
+// ---- fp32 products ----------------------------------------------------------------------------
+// One float input; unit u multiplies it by the low 32 bits of CW[u][p] (an
+// fp32 weight): 8 MACs per instruction, products and sums rounded to fp32.
+IPUSIM_EXEC(F32SISOAMP) {
+  unsigned p = phase_of(t, i, 3);
+  float x = fl(c.a[reg(i, 1)]);
+  uint32_t *acc = &c.aacc[0];
+  const uint64_t *cw = &t.cwei()[0];
+  if (p == 0)
+    for (unsigned u = 0; u < 8; ++u) std::swap(acc[2 * u], acc[2 * u + 1]);
+  for (unsigned u = 0; u < 8; ++u)
+    acc[2 * u] = bits(fl(acc[2 * u]) + x * fl(static_cast<uint32_t>(cw[4 * u + p])));
+  uint32_t out[2];
+  for (unsigned k = 0; k < 2; ++k) {
+    unsigned u = 2 * p + k;
+    out[k] = acc[2 * u + 1];
+    acc[2 * u + 1] = c.a[reg(i, 2) + k];
+  }
+  t.write_a(c, reg(i, 0), out[0]);
+  t.write_a(c, reg(i, 0) + 1, out[1]);
+}
+
+// ---- reading and initialising the accumulators ----------------------------------------------
+// gina walks a chain of 8 accumulators: immediate bit 0 picks the running sums
+// (0) or the buffers (1), bit 1 the AMP set. It returns the first two, shifts
+// the chain down by two and writes the new pair at its end, so four ginas
+// read and replace all eight (the ISA text: "read $AACC[0] and $AACC[2],
+// write $AACC[12] and $AACC[14]"; the immediate's real format is not public).
+namespace {
+uint32_t *gina_chain(TileCore &t, Context &c, uint32_t imm, const char *what) {
+  if (imm > 3)
+    t.fault(FaultKind::bad_operand, fmt::format("{}: immediate {} is not 0..3 (bit 0 chain, bit 1 AMP set)", what, imm));
+  if (imm & 2) need_sets(t, 2, what);
+  return &c.aacc[16 * (imm >> 1) + (imm & 1)];
+}
+void gina(uint32_t *chain, const uint32_t in[2], uint32_t out[2]) {
+  out[0] = chain[0];
+  out[1] = chain[2];
+  for (unsigned k = 0; k < 6; ++k) chain[2 * k] = chain[2 * k + 4];
+  chain[12] = in[0];
+  chain[14] = in[1];
+}
+} // namespace
+
+IPUSIM_EXEC(F32V2GINA) {
+  uint32_t *chain = gina_chain(t, c, static_cast<uint32_t>(i.v[2]), "f32v2gina");
+  uint32_t in[2] = {c.a[reg(i, 1)], c.a[reg(i, 1) + 1]}, out[2];
+  gina(chain, in, out);
+  t.write_a(c, reg(i, 0), out[0]);
+  t.write_a(c, reg(i, 0) + 1, out[1]);
+}
+
+IPUSIM_EXEC(F16V2GINA) {
+  uint32_t *chain = gina_chain(t, c, static_cast<uint32_t>(i.v[2]), "f16v2gina");
+  uint32_t src = c.a[reg(i, 1)];
+  uint32_t in[2] = {widen(static_cast<uint16_t>(src)), widen(static_cast<uint16_t>(src >> 16))}, out[2];
+  gina(chain, in, out);
+  t.write_a(c, reg(i, 0), pack_halves(narrow(out[0]), narrow(out[1])));
+}
+
+// The running sums of units 0..3 of set 0, as halves (the state is unchanged).
+IPUSIM_EXEC(F16V4GACC) {
+  t.write_a(c, reg(i, 0), pack_halves(narrow(c.aacc[0]), narrow(c.aacc[2])));
+  t.write_a(c, reg(i, 0) + 1, pack_halves(narrow(c.aacc[4]), narrow(c.aacc[6])));
+}
+
+} // namespace ipusim::tile
