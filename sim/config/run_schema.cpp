@@ -124,7 +124,11 @@ Schema build() {
   const Schema copy = Struct("copy", "A copy between tensor regions, lowered to the exchange")
                           .field("name", String().required().desc("Copy name"))
                           .field("source", slice.desc("What is copied"))
-                          .field("destination", slice.desc("Where it goes (as many bytes as the source)"));
+                          .field("destination", slice.optional().desc("Where it goes (as many bytes as the source)"))
+                          .field("destinations", List(slice).min_size(1).optional()
+                                                     .desc("Several destinations: a broadcast (one send per source "
+                                                           "piece, received by all)"))
+                          .exactly_one_of({"destination", "destinations"});
   const Schema stream =
       Struct("stream", "A host stream: a tensor's contents moved over the host link at each `stream` step")
           .field("name", String().required().desc("Stream name"))

@@ -73,15 +73,20 @@ private:
     if (!plan) st.fail("copy", "no copy named '" + name + "'");
     for (const auto &round : plan->rounds) {
       const CopyPiece *in = nullptr, *outp = nullptr;
+      uint32_t in_addr = 0;
       for (const CopyPiece &p : round) {
-        if (p.dst_tile == tile_) in = &p;
+        for (const CopyReceiver &rc : p.receivers)
+          if (rc.tile == tile_) {
+            in = &p;
+            in_addr = rc.addr;
+          }
         if (p.src_tile == tile_) outp = &p;
       }
       out_ += "  sync 3\n"; // every tile starts the round in the same cycle
       if (in)
         out_ += fmt::format("  setzi $m0, {}\n  put $INCOMING_MUX, $m0\n  setzi $m0, {}\n  put $INCOMING_BASE, $m0\n"
                             "  setzi $m0, {}\n  put $INCOMING_DCOUNT, $m0\n",
-                            in->src_tile, in->dst_addr, in->words);
+                            in->src_tile, in_addr, in->words);
       else if (outp)
         out_ += "  nop\n  nop\n  nop\n  nop\n  nop\n  nop\n"; // until every receiver listens
       if (outp) out_ += fmt::format("  setzi $m0, {}\n  send $m0, {}\n", outp->src_addr, outp->words);
@@ -266,46 +271,80 @@ GraphProgram prepare_graph(const config::ConfigNode &graph, unsigned arch_versio
         if (t.info.name == tn) return t;
       slice.fail("tensor", "unknown tensor '" + tn + "'");
     };
-    const config::ConfigNode &src = c.node("source"), &dst = c.node("destination");
-    const GraphTensor &st = find(src), &dt = find(dst);
-    uint64_t sb = src.get_uint("begin"), se = src.get_uint("end"), db = dst.get_uint("begin"), de = dst.get_uint("end");
-    uint64_t ssize = st.info.dtype.size, dsize = dt.info.dtype.size;
-    uint64_t scount = st.info.bytes / ssize, dcount = dt.info.bytes / dsize;
+    const config::ConfigNode &src = c.node("source");
+    const GraphTensor &st = find(src);
+    uint64_t sb = src.get_uint("begin"), se = src.get_uint("end");
+    uint64_t ssize = st.info.dtype.size, scount = st.info.bytes / ssize;
     if (sb >= se || se > scount) src.fail("end", fmt::format("[{}, {}) is empty or past the end of '{}'", sb, se, st.info.name));
-    if (db >= de || de > dcount) dst.fail("end", fmt::format("[{}, {}) is empty or past the end of '{}'", db, de, dt.info.name));
-    if ((se - sb) * ssize != (de - db) * dsize)
-      c.fail("destination", fmt::format("the source has {} bytes, the destination {}", (se - sb) * ssize, (de - db) * dsize));
-    // Walk both sides in bytes, cutting at every region boundary.
     auto region_at = [](const GraphTensor &t, uint64_t byte) -> const TensorRegion & {
       uint64_t e = byte / t.info.dtype.size;
       for (const TensorRegion &r : t.regions)
         if (e >= r.begin && e < r.end) return r;
       return t.regions.front(); // unreachable: the mapping covers the tensor
     };
+    // Pieces: for each destination, walk both sides in bytes, cutting at
+    // every region boundary; pieces with the same source words merge into one
+    // send with several receivers (a broadcast).
     std::vector<CopyPiece> pieces;
-    uint64_t total = (se - sb) * ssize;
-    for (uint64_t done = 0; done < total;) {
-      uint64_t sbyte = sb * ssize + done, dbyte = db * dsize + done;
-      const TensorRegion &sr = region_at(st, sbyte), &dr = region_at(dt, dbyte);
-      uint64_t n = std::min({total - done, sr.end * ssize - sbyte, dr.end * dsize - dbyte, uint64_t(4) * 65535});
-      uint32_t sa = static_cast<uint32_t>(sr.address + (sbyte - sr.begin * ssize));
-      uint32_t da = static_cast<uint32_t>(dr.address + (dbyte - dr.begin * dsize));
-      if ((n | sa | da) & 3)
-        c.fail("source", fmt::format("the exchange moves whole 32-bit words: a piece of {} bytes from 0x{:x} on tile {} "
-                                     "to 0x{:x} on tile {} is not word-aligned",
-                                     n, sa, sr.tile, da, dr.tile));
-      pieces.push_back({sr.tile, dr.tile, sa, da, static_cast<uint32_t>(n / 4)});
-      done += n;
+    std::vector<const config::ConfigNode *> dests;
+    if (c.has("destination")) dests.push_back(&c.node("destination"));
+    else
+      for (const config::ConfigNode &d : c.node("destinations")) dests.push_back(&d);
+    for (const config::ConfigNode *dp : dests) {
+      const config::ConfigNode &dst = *dp;
+      const GraphTensor &dt = find(dst);
+      uint64_t db = dst.get_uint("begin"), de = dst.get_uint("end");
+      uint64_t dsize = dt.info.dtype.size, dcount = dt.info.bytes / dsize;
+      if (db >= de || de > dcount)
+        dst.fail("end", fmt::format("[{}, {}) is empty or past the end of '{}'", db, de, dt.info.name));
+      if ((se - sb) * ssize != (de - db) * dsize)
+        dst.fail(fmt::format("the source has {} bytes, the destination {}", (se - sb) * ssize, (de - db) * dsize));
+      uint64_t total = (se - sb) * ssize;
+      for (uint64_t done = 0; done < total;) {
+        uint64_t sbyte = sb * ssize + done, dbyte = db * dsize + done;
+        const TensorRegion &sr = region_at(st, sbyte), &dr = region_at(dt, dbyte);
+        uint64_t n = std::min({total - done, sr.end * ssize - sbyte, dr.end * dsize - dbyte, uint64_t(4) * 65535});
+        uint32_t sa = static_cast<uint32_t>(sr.address + (sbyte - sr.begin * ssize));
+        uint32_t da = static_cast<uint32_t>(dr.address + (dbyte - dr.begin * dsize));
+        if ((n | sa | da) & 3)
+          c.fail("source", fmt::format("the exchange moves whole 32-bit words: a piece of {} bytes from 0x{:x} on tile {} "
+                                       "to 0x{:x} on tile {} is not word-aligned",
+                                       n, sa, sr.tile, da, dr.tile));
+        if (sr.tile == dr.tile)
+          dst.fail(fmt::format("a piece of {} bytes goes from tile {} to itself: the exchange moves data between "
+                               "tiles (copy within a tile with a vertex)",
+                               n, sr.tile));
+        uint32_t words = static_cast<uint32_t>(n / 4);
+        auto same = std::find_if(pieces.begin(), pieces.end(), [&](const CopyPiece &q) {
+          return q.src_tile == sr.tile && q.src_addr == sa && q.words == words;
+        });
+        if (same != pieces.end()) same->receivers.push_back({dr.tile, da});
+        else pieces.push_back({sr.tile, sa, words, {{dr.tile, da}}});
+        done += n;
+      }
     }
-    for (const CopyPiece &p : pieces) {
+    // Rounds, greedily: a piece joins the first round in which its sender
+    // sends nothing and none of its receivers receives anything.
+    std::vector<std::vector<unsigned char>> busy_send, busy_recv; // [round][tile]
+    for (CopyPiece &p : pieces) {
       size_t r = 0;
       for (; r < plan.rounds.size(); ++r) {
-        bool busy = false;
-        for (const CopyPiece &q : plan.rounds[r]) busy = busy || q.src_tile == p.src_tile || q.dst_tile == p.dst_tile;
+        bool busy = busy_send[r][p.src_tile];
+        for (const CopyReceiver &rc : p.receivers) busy = busy || busy_recv[r][rc.tile];
         if (!busy) break;
       }
-      if (r == plan.rounds.size()) plan.rounds.emplace_back();
-      plan.rounds[r].push_back(p);
+      if (r == plan.rounds.size()) {
+        plan.rounds.emplace_back();
+        busy_send.emplace_back(g.tiles, 0);
+        busy_recv.emplace_back(g.tiles, 0);
+      }
+      busy_send[r][p.src_tile] = 1;
+      for (const CopyReceiver &rc : p.receivers) {
+        if (busy_recv[r][rc.tile])
+          c.fail(fmt::format("tile {} would receive two pieces of this copy at once from tile {}", rc.tile, p.src_tile));
+        busy_recv[r][rc.tile] = 1;
+      }
+      plan.rounds[r].push_back(std::move(p));
     }
     g.copies.push_back(std::move(plan));
   }

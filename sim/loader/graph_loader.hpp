@@ -40,11 +40,17 @@ struct GraphTensor {
   std::vector<TensorRegion> regions;
 };
 
-// One transfer of a copy: words from one tile's region to another's.
+// One send of a copy: words from one tile's region to every receiver listed
+// (tile, address); a broadcast costs the sender one send.
+struct CopyReceiver {
+  unsigned tile;
+  uint32_t addr;
+};
 struct CopyPiece {
-  unsigned src_tile, dst_tile;
-  uint32_t src_addr, dst_addr;
+  unsigned src_tile;
+  uint32_t src_addr;
   uint32_t words;
+  std::vector<CopyReceiver> receivers;
 };
 // A copy scheduled into rounds: in a round each tile sends at most one piece
 // and receives at most one, so no receiver ever needs two senders at once.

@@ -265,3 +265,49 @@ TEST_CASE("host streams: batches in, doubled, results out; the host link timed p
   CHECK(trace.find("stream to device batches: x") != std::string::npos);
   CHECK(trace.find("stream from device results: x") != std::string::npos);
 }
+
+TEST_CASE("a broadcast copy: one send per source piece, stored by every destination") {
+  auto dir = test::scratch("graph_broadcast");
+  test::write(dir / "scale.S", test::read(fs::path(test::source_dir()) / "configs/runs/graph_scale/scale.S"));
+  test::write(dir / "run.yaml", R"(name: bcast
+machine: gc200
+graph:
+  tiles: 3
+  sources: [scale.S]
+  tensors:
+    - name: x
+      dtype: uint
+      shape: [12]
+      init: {random: {seed: 5, min: 0, max: 1000000}}
+      output: true
+      mapping: [{tile: 0, begin: 0, end: 4}, {tile: 1, begin: 4, end: 8}, {tile: 2, begin: 8, end: 12}]
+    - name: y
+      dtype: uint
+      shape: [12]
+      output: true
+      mapping: [{tile: 0, begin: 0, end: 4}, {tile: 1, begin: 4, end: 8}, {tile: 2, begin: 8, end: 12}]
+  copies:
+    - name: b
+      source: {tensor: x, begin: 0, end: 4}
+      destinations: [{tensor: y, begin: 4, end: 8}, {tensor: y, begin: 8, end: 12}]
+  control:
+    - {copy: b}
+)");
+  auto o = test::ipusim("run run.yaml -o r", dir.string());
+  INFO(o.out);
+  REQUIRE(o.exit_code == 0);
+  NpyArray x = read_npy((dir / "r/outputs/x.npy").string()), y = read_npy((dir / "r/outputs/y.npy").string());
+  std::vector<uint32_t> xv(12), yv(12);
+  std::memcpy(xv.data(), x.data.data(), 48);
+  std::memcpy(yv.data(), y.data.data(), 48);
+  for (unsigned k = 0; k < 4; ++k) {
+    CHECK(yv[k] == 0u);
+    CHECK(yv[4 + k] == xv[k]);
+    CHECK(yv[8 + k] == xv[k]);
+  }
+  CHECK(xv[0] != xv[1]);
+  auto stats = nlohmann::json::parse(test::read(dir / "r/stats.json"));
+  CHECK(stats["chip.exchange_bytes"]["value"] == 16);           // sent once
+  CHECK(stats["chip.exchange_delivered_bytes"]["value"] == 32); // stored twice
+  CHECK(stats["chip.supersteps"]["value"] == 1);                // one round
+}
