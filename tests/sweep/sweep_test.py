@@ -5,7 +5,9 @@ The sweep of tests/data/sweep/shift.yaml runs graph_shift (8 tiles) over four
 points; every CSV value is checked against ipusim run directly with the same
 overrides and the metric recomputed here. Also: a failing point, a metric
 that cannot be computed, explicit points, byte-identical CSVs across -j,
---dry-run, and errors in the sweep file (one line naming file:line, nothing run).
+--dry-run, errors in the sweep file (one line naming file:line, nothing run),
+the example sweeps of configs/sweeps/ (checked, not run) and the expression
+evaluator on its own.
 
 environment: IPUSIM = the ipusim binary (default build/ipusim)
 """
@@ -16,7 +18,6 @@ import importlib.util
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import unittest
 
@@ -252,6 +253,17 @@ class Errors(Base):
     def test_key_set_twice(self):
         self.check(GOOD + "overrides: {max_cycles: 5}\n", 4, "parameter max_cycles: 'max_cycles' is also a fixed "
                                                              "override")
+
+
+class Examples(unittest.TestCase):
+    def test_every_example_sweep_is_valid(self):
+        folder = os.path.join(ROOT, "configs", "sweeps")
+        files = sorted(os.path.join(folder, d, "sweep.yaml") for d in os.listdir(folder))
+        self.assertTrue(files)
+        for path in files:
+            with self.subTest(sweep=os.path.relpath(path, ROOT)):
+                p = sweep(path, "--dry-run")
+                self.assertEqual(p.returncode, 0, p.stderr)
 
 
 class Expressions(unittest.TestCase):
