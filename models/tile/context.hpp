@@ -60,6 +60,9 @@ struct Context {
   // Worker CSRs.
   uint32_t vertex_base = 0, worker_base = 0;
   uint32_t fp_ctl = 0, fp_sts = 0, tas = 0;
+  // FP8 (C600): $FP_NFMT (bit 0 CWEI_FMT, bit 1 ARF_FMT; 1 = 1.4.3) and
+  // $FP_SCL (6-bit signed scale), set at launch from $FP_INFMT / $FP_ISCL.
+  uint32_t fp_nfmt = 0, fp_scl = 0;
   // The accumulator state ($AACC[0..31], fp32 bit patterns): the AMP's
   // partial sums and the state of the accumulating instructions (f16v8acc,
   // f32v4acc, f32v2axpy, f16v4mix, ...). [16..31] belong to the second AMP

@@ -192,6 +192,8 @@ void TileCore::run_worker(Context &sup, uint32_t entry, uint32_t vertex, uint32_
     c.m[isa::kMWorkerBase] = c.worker_base;
     c.fp_ctl = fp_ictl_;
     c.fp_sts = 0;
+    c.fp_nfmt = fp_infmt_;
+    c.fp_scl = fp_iscl_;
     c.rpt = RepeatState{};
     c.armed_rpt = ArmedRepeat{};
     c.ready_cycle = now_ + 1;
@@ -244,8 +246,19 @@ void TileCore::sync(Context &c, unsigned zone) {
   c.sync_since = now_;
 }
 
+// The FP8 CSRs exist from the C600 (arch_version 21) on.
+void TileCore::check_fp8_csr(const Context &c, uint32_t n) {
+  namespace csr = isa::csr;
+  bool fp8 = c.supervisor ? (n == csr::FP_INFMT || n == csr::FP_ISCL) : (n == csr::FP_NFMT || n == csr::FP_SCL);
+  if (fp8 && p_.arch_version < 21)
+    fault(FaultKind::bad_csr, fmt::format("${} is an FP8 CSR of the C600 (arch_version 21); machine '{}' has "
+                                          "arch_version {}",
+                                          isa::csr::name_of(n, c.supervisor), p_.machine_name, p_.arch_version));
+}
+
 uint32_t TileCore::read_csr(Context &c, uint32_t n) {
   namespace csr = isa::csr;
+  check_fp8_csr(c, n);
   if (n == csr::PC) return pc_;
   if (n == csr::COUNT_L) return static_cast<uint32_t>(now_);
   if (n == csr::COUNT_U) return static_cast<uint32_t>(now_ >> 32);
@@ -255,6 +268,8 @@ uint32_t TileCore::read_csr(Context &c, uint32_t n) {
     if (n == csr::FP_ICTL) return fp_ictl_;
     if (n == csr::CCCSLOAD) return cccsload_;
     if (n == csr::CR) return cr_;
+    if (n == csr::FP_INFMT) return fp_infmt_;
+    if (n == csr::FP_ISCL) return fp_iscl_;
     if (n == csr::INCOMING_MUX) return xport_.mux;
     if (n == csr::INCOMING_BASE || n == csr::INCOMING_DCOUNT)
       fault(FaultKind::bad_csr, "reading $INCOMING_BASE/$INCOMING_DCOUNT is not modelled: ipusim delivers exchanged "
@@ -266,6 +281,8 @@ uint32_t TileCore::read_csr(Context &c, uint32_t n) {
     if (n == csr::REPEAT_COUNT) return c.rpt.remaining;
     if (n == csr::FP_CTL) return c.fp_ctl;
     if (n == csr::FP_STS) return c.fp_sts;
+    if (n == csr::FP_NFMT) return c.fp_nfmt;
+    if (n == csr::FP_SCL) return c.fp_scl;
     if (n == csr::TAS) return c.tas;
     if (n >= csr::PRNG_0_0 && n <= csr::PRNG_1_1) return c.prng[n - csr::PRNG_0_0];
     if (n == csr::PRNG_SEED) return c.prng_seed;
@@ -276,6 +293,11 @@ uint32_t TileCore::read_csr(Context &c, uint32_t n) {
 
 void TileCore::write_csr(Context &c, uint32_t n, uint32_t v) {
   namespace csr = isa::csr;
+  check_fp8_csr(c, n);
+  // FP8 format and scale CSRs keep only their fields (2 format bits, a 6-bit
+  // scale); poplibs writes whole words into them ("OK to write to reserved
+  // bits"). Reserved bits read back as zero (assumption).
+  constexpr uint32_t kNfmtBits = 0x3, kSclBits = 0x3F;
   if (c.supervisor) {
     if (n >= csr::WORKER0_BASE && n < csr::WORKER0_BASE + 6) {
       worker_base_[n - csr::WORKER0_BASE] = v;
@@ -284,6 +306,8 @@ void TileCore::write_csr(Context &c, uint32_t n, uint32_t v) {
     if (n == csr::FP_ICTL) { fp_ictl_ = v; return; }
     if (n == csr::CCCSLOAD) { cccsload_ = v; return; }
     if (n == csr::CR) { cr_ = v; return; }
+    if (n == csr::FP_INFMT) { fp_infmt_ = v & kNfmtBits; return; }
+    if (n == csr::FP_ISCL) { fp_iscl_ = v & kSclBits; return; }
     if (n == csr::INCOMING_MUX || n == csr::INCOMING_BASE || n == csr::INCOMING_DCOUNT) {
       if (n == csr::INCOMING_BASE && (v & 3))
         fault(FaultKind::misaligned, fmt::format("$INCOMING_BASE 0x{:x} is not 4-byte aligned", v));
@@ -293,6 +317,8 @@ void TileCore::write_csr(Context &c, uint32_t n, uint32_t v) {
     }
   } else {
     if (n == csr::FP_CTL) { c.fp_ctl = v; return; }
+    if (n == csr::FP_NFMT) { c.fp_nfmt = v & kNfmtBits; return; }
+    if (n == csr::FP_SCL) { c.fp_scl = v & kSclBits; return; }
     if (n == csr::FP_CLR) {
       c.fp_sts &= ~(v & 0x7u);
       if (v & 0x8u) c.aacc.fill(0); // ZAACC

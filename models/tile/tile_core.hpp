@@ -171,6 +171,7 @@ private:
   uint64_t next_event_cycle() const;
   [[noreturn]] void store_into_code(uint32_t addr);
   void execute(Context &c, const DecodedWord &w);
+  void check_fp8_csr(const Context &c, uint32_t number);
   [[noreturn]] void raise(const Context &c, uint32_t pc, const FaultException &f);
   std::string describe_waits() const;
   unsigned running_workers() const;
@@ -185,6 +186,7 @@ private:
   // Supervisor CSRs.
   uint32_t fp_ictl_ = 0, cccsload_ = 0, cr_ = 0;
   std::array<uint64_t, 64> cwei_{};
+  uint32_t fp_infmt_ = 0, fp_iscl_ = 0; // FP8 (C600): workers' initial $FP_NFMT / $FP_SCL
   uint64_t now_ = 0;
   unsigned slot_ = 0; // barrel slot of the current cycle (stall cycles do not turn it)
   uint64_t last_progress_ = 0;

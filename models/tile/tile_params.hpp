@@ -22,6 +22,9 @@ struct SramParams {
 
 struct TileParams {
   std::string machine_name = "gc2";
+  // __IPU_ARCH_VERSION__ of the machine (1 Mk1, 2 Mk2, 21 C600): instructions
+  // and CSRs of a later architecture fault on an earlier one.
+  unsigned arch_version = 1;
   unsigned workers = 6;
   double clock_hz = 1.6e9;
   SramParams sram;

@@ -20,6 +20,14 @@ void check_vertex_field(const ConfigNode &field) {
   }
 }
 
+// A scale only means something for FP8 tensors; elsewhere it is a mistake.
+void check_tensor_scale(const ConfigNode &tensor) {
+  const std::string &dtype = tensor.get_string("dtype");
+  if (tensor.get_int("scale") != 0 && dtype != "fp8_143" && dtype != "fp8_152")
+    tensor.fail("scale", "tensor '" + tensor.get_string("name") + "' is " + dtype +
+                             ": only FP8 tensors (fp8_143, fp8_152) have a scale");
+}
+
 void check_random(const ConfigNode &random) {
   if (random.get_float("min") > random.get_float("max"))
     random.fail("max", "random init: max is below min");
@@ -54,16 +62,19 @@ Schema build() {
       Struct("tensor", "A tensor placed in tile memory")
           .field("name", String().required().desc("Tensor name"))
           .field("dtype", Enum({"half", "float", "int", "uint", "short", "ushort", "char", "uchar", "bool", "longlong",
-                                "ulonglong"})
+                                "ulonglong", "fp8_143", "fp8_152"})
                               .required()
-                              .desc("Element type"))
+                              .desc("Element type (fp8_143, fp8_152: C600 FP8 codes, see 'scale')"))
+          .field("scale", Int().min(-32).max(31).def(0)
+                              .desc("FP8 dtypes: the tensor's power-of-two scale; code c stands for value(c) * 2^scale"))
           .field("shape", List(UInt()).min_size(1).desc("Dimensions, outermost first"))
           .field("align", UInt().unit("bytes").min(1).def(8).desc("Alignment of the first element"))
           .field("region", Enum({"any", "interleaved", "non_interleaved"})
                                .def("any")
                                .desc("Memory region the tensor must be placed in"))
           .field("init", init.desc("Initial contents (absent: zero)"))
-          .field("output", Bool().def(false).desc("Written out after the run"));
+          .field("output", Bool().def(false).desc("Written out after the run"))
+          .check(check_tensor_scale);
 
   const Schema program =
       Struct("program", "The code to run and its data")
@@ -93,9 +104,11 @@ Schema build() {
       Struct("tensor", "A tensor whose regions are mapped to tiles")
           .field("name", String().required().desc("Tensor name"))
           .field("dtype", Enum({"half", "float", "int", "uint", "short", "ushort", "char", "uchar", "bool", "longlong",
-                                "ulonglong"})
+                                "ulonglong", "fp8_143", "fp8_152"})
                               .required()
-                              .desc("Element type"))
+                              .desc("Element type (fp8_143, fp8_152: C600 FP8 codes, see 'scale')"))
+          .field("scale", Int().min(-32).max(31).def(0)
+                              .desc("FP8 dtypes: the tensor's power-of-two scale; code c stands for value(c) * 2^scale"))
           .field("shape", List(UInt()).min_size(1).desc("Dimensions, outermost first"))
           .field("mapping", List(region).min_size(1).desc("Regions covering every element exactly once"))
           .field("align", UInt().unit("bytes").min(1).def(8).desc("Alignment of each region"))
@@ -103,7 +116,8 @@ Schema build() {
                                .def("any")
                                .desc("Memory region the tensor's regions must be placed in"))
           .field("init", init.desc("Initial contents of the whole tensor (absent: zero)"))
-          .field("output", Bool().def(false).desc("Written out (whole) after the run"));
+          .field("output", Bool().def(false).desc("Written out (whole) after the run"))
+          .check(check_tensor_scale);
   const Schema graph_vertex =
       Struct("vertex", "One instance of a codelet on one tile")
           .field("codelet", String().required().desc("Entry symbol of the codelet"))

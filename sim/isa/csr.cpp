@@ -41,6 +41,8 @@ const Entry kTable[] = {
     {"OUTGOING_BASE", OUTGOING_BASE, true},
     {"OUTGOING_DELTA", OUTGOING_DELTA, true},
     {"EXCHANGE_CTL", EXCHANGE_CTL, true},
+    {"FP_INFMT", FP_INFMT, true},
+    {"FP_ISCL", FP_ISCL, true},
     {"FP_STS", FP_STS, false},
     {"FP_CLR", FP_CLR, false},
     {"FP_CTL", FP_CTL, false},
@@ -50,6 +52,8 @@ const Entry kTable[] = {
     {"PRNG_1_1", PRNG_1_1, false},
     {"PRNG_SEED", PRNG_SEED, false},
     {"TAS", TAS, false},
+    {"FP_NFMT", FP_NFMT, false},
+    {"FP_SCL", FP_SCL, false},
 };
 } // namespace
 

@@ -44,6 +44,13 @@ constexpr uint32_t INCOMING_DCOUNT = 0xa6;
 constexpr uint32_t OUTGOING_BASE = 0xa7;
 constexpr uint32_t OUTGOING_DELTA = 0xa8;
 constexpr uint32_t EXCHANGE_CTL = 0xa9;
+// FP8 (C600, arch_version >= 21): the initial $FP_NFMT / $FP_SCL of launched
+// workers, as $FP_ICTL is of $FP_CTL. Names and fields from the reverse-engineered
+// register list (Saghetti0/graphcore-ipu-research, ghidra/register_list.json);
+// the numbers are not public: assumed to follow that index-ordered list (after
+// EXCHANGE_ADJ 0xab and SNOTIFY).
+constexpr uint32_t FP_INFMT = 0xad;
+constexpr uint32_t FP_ISCL = 0xae;
 // Worker, upper space
 constexpr uint32_t FP_STS = 0x100;
 constexpr uint32_t FP_CLR = 0x101; // bit 3 (ZAACC) zeroes the accumulators
@@ -54,6 +61,11 @@ constexpr uint32_t PRNG_1_0 = 0x105;
 constexpr uint32_t PRNG_1_1 = 0x106;
 constexpr uint32_t PRNG_SEED = 0x107;
 constexpr uint32_t TAS = 0x108;
+// FP8 (C600): format (bit 0 CWEI_FMT, bit 1 ARF_FMT; 1 = 1.4.3, 0 = 1.5.2) and
+// scale (6-bit two's complement exponent). Numbers assumed: the next after
+// $TAS in the same list.
+constexpr uint32_t FP_NFMT = 0x109;
+constexpr uint32_t FP_SCL = 0x10a;
 
 struct Entry {
   std::string_view name; // without '$'

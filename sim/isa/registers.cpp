@@ -26,6 +26,9 @@ std::optional<RegisterRef> parse_register(std::string_view t) {
   if (t == "fp") return RegisterRef{false, kMFramePointer, 1};
   if (t == "azero") return RegisterRef{true, kAZero, 1};
   if (t == "azeros") return RegisterRef{true, 14, 2};
+  // $aqN: the ARF quad $a(4N):(4N+3), as poplibs' FP8 cast writes `$aq0`.
+  if (t.size() == 3 && t[0] == 'a' && t[1] == 'q' && t[2] >= '0' && t[2] <= '3')
+    return RegisterRef{true, 4u * unsigned(t[2] - '0'), 4};
   if (t.size() < 2 || (t[0] != 'm' && t[0] != 'a')) return std::nullopt;
   bool arf = t[0] == 'a';
   t.remove_prefix(1);

@@ -16,13 +16,30 @@ std::optional<DType> dtype_named(const std::string &n) {
       {"char", 1, "|i1", false, true},      {"uchar", 1, "|u1", false, false},
       {"bool", 1, "|b1", false, false},     {"longlong", 8, "<i8", false, true},
       {"ulonglong", 8, "<u8", false, false},
+      // FP8 codes, written to .npy as raw bytes (docs/program-format.md).
+      {"fp8_143", 1, "|u1", true, true},    {"fp8_152", 1, "|u1", true, true},
   };
   for (const DType &t : table)
     if (t.name == n) return t;
   return std::nullopt;
 }
 
-std::string check_element(const DType &t, double v) {
+std::optional<Fp8Format> fp8_format_of(const DType &t) {
+  if (t.name == "fp8_143") return Fp8Format::f143;
+  if (t.name == "fp8_152") return Fp8Format::f152;
+  return std::nullopt;
+}
+
+std::string check_element(const DType &t, double v, int fp8_scale) {
+  if (auto f = fp8_format_of(t)) {
+    if (std::isinf(v)) return fmt::format("is infinite, and FP8 ({}) has no infinities", fp8_format_name(*f));
+    FpFlags flags;
+    fp8_from_double(v, *f, fp8_scale, Fp8Overflow::nan, &flags);
+    if (flags.overflow)
+      return fmt::format("is out of range for {} with scale {} (largest magnitude {} * 2^{})", t.name, fp8_scale,
+                         fp8_max_value(*f), fp8_scale);
+    return "";
+  }
   if (t.is_float) return "";
   if (!std::isfinite(v) || v != std::floor(v)) return "must be a whole number";
   if (t.name == "bool") return (v == 0 || v == 1) ? "" : "must be 0 or 1";
@@ -47,7 +64,11 @@ uint64_t fnv1a(const std::string &text) {
   return h;
 }
 
-void encode_element(const DType &t, double v, uint8_t *out) {
+void encode_element(const DType &t, double v, uint8_t *out, int fp8_scale) {
+  if (auto f = fp8_format_of(t)) {
+    out[0] = fp8_from_double(v, *f, fp8_scale, Fp8Overflow::saturate);
+    return;
+  }
   if (t.name == "half") {
     uint16_t h = f16_from_double(v);
     std::memcpy(out, &h, 2);

@@ -165,6 +165,7 @@ GraphProgram prepare_graph(const config::ConfigNode &graph, unsigned arch_versio
     PlacedTensor &pt = gtn.info;
     pt.name = t.get_string("name");
     pt.dtype = *dtype_named(t.get_string("dtype"));
+    pt.fp8_scale = static_cast<int>(t.get_int("scale"));
     pt.shape = t.get_uint_list("shape");
     pt.output = t.get_bool("output");
     uint64_t count = element_count(t, pt.shape);

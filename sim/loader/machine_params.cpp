@@ -7,6 +7,7 @@ namespace ipusim::loader {
 tile::TileParams tile_params_from(const config::ConfigTree &m) {
   tile::TileParams p;
   p.machine_name = m.get_string("name");
+  p.arch_version = static_cast<unsigned>(m.get_uint("arch_version"));
   p.clock_hz = m.get_float("clock_hz");
   p.workers = static_cast<unsigned>(m.get_uint("tile.workers"));
   p.sram.base_address = static_cast<uint32_t>(m.get_uint("tile.sram.base_address"));

@@ -46,9 +46,9 @@ void fill_tensor(const config::ConfigNode &t, const PlacedTensor &pt, uint64_t r
   const config::ConfigNode &init = t.node(slices.key);
   if (init.has("fill")) {
     double v = init.get_float("fill");
-    std::string why = check_element(pt.dtype, v);
+    std::string why = check_element(pt.dtype, v, pt.fp8_scale);
     if (!why.empty()) init.fail("fill", fmt::format("fill value {} {} (tensor '{}')", v, why, pt.name));
-    for (size_t i = 0; i < count; ++i) encode_element(pt.dtype, v, dst + i * pt.dtype.size);
+    for (size_t i = 0; i < count; ++i) encode_element(pt.dtype, v, dst + i * pt.dtype.size, pt.fp8_scale);
   } else if (init.has("random")) {
     const config::ConfigNode &r = init.node("random");
     uint64_t seed = r.has("seed") ? r.get_uint("seed") : run_seed ^ fnv1a(pt.name);
@@ -57,7 +57,7 @@ void fill_tensor(const config::ConfigNode &t, const PlacedTensor &pt, uint64_t r
     for (size_t i = 0; i < count; ++i) {
       double v = gen.uniform(lo, hi);
       if (!pt.dtype.is_float) v = std::floor(v);
-      encode_element(pt.dtype, v, dst + i * pt.dtype.size);
+      encode_element(pt.dtype, v, dst + i * pt.dtype.size, pt.fp8_scale);
     }
   } else if (init.has("npy")) {
     const std::string &path = init.get_path("npy");
@@ -189,6 +189,7 @@ LoadedProgram prepare_program(const config::ConfigNode &program, unsigned arch_v
     PlacedTensor pt;
     pt.name = t.get_string("name");
     pt.dtype = *dtype_named(t.get_string("dtype"));
+    pt.fp8_scale = static_cast<int>(t.get_int("scale"));
     pt.shape = t.get_uint_list("shape");
     pt.output = t.get_bool("output");
     uint64_t bytes = element_count(t, pt.shape) * pt.dtype.size;

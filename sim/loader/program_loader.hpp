@@ -31,6 +31,7 @@ struct PlacedTensor {
   uint32_t address = 0;
   uint32_t bytes = 0;
   bool output = false;
+  int fp8_scale = 0; // FP8 dtypes: code c stands for value(c) * 2^fp8_scale
 };
 
 // A program laid out for a tile, the same for every tile that runs it.

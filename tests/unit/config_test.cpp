@@ -696,7 +696,10 @@ TEST_CASE("config: run file checks") {
         f + ":7:37: error: program.tensors[0].shape: the list has 0 elements; at least 1 required");
   CHECK(err("  tensors:\n    - {name: x, dtype: double, shape: [1]}\n") ==
         f + ":7:24: error: program.tensors[0].dtype: invalid value 'double'; expected one of: half, float, int, uint, "
-            "short, ushort, char, uchar, bool, longlong, ulonglong");
+            "short, ushort, char, uchar, bool, longlong, ulonglong, fp8_143, fp8_152");
+  CHECK(err("  tensors:\n    - {name: x, dtype: half, scale: 2, shape: [1]}\n") ==
+        f + ":7:37: error: tensor 'x' is half: only FP8 tensors (fp8_143, fp8_152) have a scale");
+  CHECK(err("  tensors:\n    - {name: x, dtype: fp8_143, scale: 32, shape: [1]}\n").find("scale") != std::string::npos);
   CHECK(err("  tensors:\n    - {name: x, dtype: half}\n") == f + ":7:7: error: missing required key 'program.tensors[0].shape'");
   CHECK(err("  tensors:\n    - {name: x, dtype: half, shape: [1], init: {random: {min: 2, max: 1}}}\n") ==
         f + ":7:71: error: random init: max is below min");
