@@ -28,6 +28,9 @@
 
 namespace ipusim {
 
+static_assert(std::numeric_limits<long double>::digits >= 64,
+              "the transcendental functions need a long double with at least 64 significant bits");
+
 inline bool f32b_is_nan(uint32_t b) { return (b & ~kF32SignMask) > kF32ExpMask; }
 inline bool f32b_is_snan(uint32_t b) { return f32b_is_nan(b) && !(b & kF32QuietBit); }
 inline bool f32b_is_finite(uint32_t b) { return (b & kF32ExpMask) != kF32ExpMask; }

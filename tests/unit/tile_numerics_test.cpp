@@ -160,6 +160,48 @@ in:
   CHECK(msg.find("overflow ($FP_CTL.OFLO) enabled") != std::string::npos);
 }
 
+TEST_CASE("existing floating-point instructions raise the IEEE exceptions that apply") {
+  // Each body runs alone; {body, $FP_STS afterwards, first result word}.
+  // Operands (words of `in` from 8): 8 {inf, 0} halves, 9 {0, inf} halves,
+  // 10 quiet NaN f32, 11 signalling NaN f32, 12 3e9f, 13 {sNaN, 1.0} halves, 14 -1.0f.
+  const char *extra = "  .word 0x00007C00, 0x7C000000, 0x7FC00000, 0x7F800001, 0x4F32D05E, 0x3C007D00, 0xBF800000\n";
+  struct Case {
+    const char *body;
+    uint32_t sts, result;
+  } cases[] = {
+      {"ld32 $a0, $m8, $mzero, 8\n ld32 $a1, $m8, $mzero, 9\n f16v2mul $a2, $a0, $a1", 1, 0x7E007E00u},
+      {"ld64 $a0:1, $m8, $mzero, 4\n f16v4mul $a2:3, $a0:1, $a0:1", 0, 0x00007C00u},  // inf * inf, 0 * 0
+      {"ld32 $a0, $m8, $mzero, 8\n ld32 $a1, $m8, $mzero, 9\n f16v4add $a2:3, $a0:1, $a0:1", 0, 0x00007C00u},
+      {"ld32 $a0, $m8, $mzero, 10\n f32cmpeq $a2, $a0, $a0", 0, 0u},    // quiet compare
+      {"ld32 $a0, $m8, $mzero, 10\n f32cmplt $a2, $a0, $a0", 1, 0u},    // ordered compare with NaN
+      {"ld32 $a0, $m8, $mzero, 10\n f16v2cmpge $a2, $a0, $a0", 1, 0x0000FFFFu}, // halves {0, NaN 0x7FC0}
+      {"ld32 $a0, $m8, $mzero, 10\n mov $a1, $a0\n f32v2cmpne $a2:3, $a0:1, $a0:1", 0, 0xFFFFFFFFu},
+      {"ld32 $a0, $m8, $mzero, 12\n f32toi32 $a2, $a0", 1, 0x7FFFFFFFu}, // 3e9 saturates
+      {"ld32 $a0, $m8, $mzero, 10\n f32toui32 $a2, $a0", 1, 0u},
+      {"ld32 $a0, $m8, $mzero, 12\n f32toui32 $a2, $a0", 0, 3000000000u},
+      {"ld32 $a0, $m8, $mzero, 13\n f16tof32 $a2, $a0", 1, 0x7FE00000u},    // sNaN quietened, payload kept
+      {"ld32 $a0, $m8, $mzero, 13\n f16v2tof32 $a2:3, $a0", 1, 0x7FE00000u},
+      {"ld32 $a0, $m8, $mzero, 1\n mov $a1, $a0\n f32v2tof16 $a2, $a0:1", 4, 0x7BFF7BFFu},
+      {"ld32 $a0, $m8, $mzero, 1\n mov $a1, $a0\n f32v2add $a2:3, $a0:B, $a0:1", 4, 0x7F800000u},
+      {"ld32 $a0, $m8, $mzero, 8\n f16v2sub $a2, $a0, $a0", 1, 0x00007E00u},  // inf - inf, 0 - 0
+      {"ld32 $a0, $m8, $mzero, 8\n setzi $a1, 0xFC00\n f16v2add $a2, $a0:BL, $a1", 1, 0x7C007E00u}, // inf + -inf
+      {"ld32 $a0, $m8, $mzero, 0\n ld32 $a2, $m8, $mzero, 11\n mov $a3, $a2\n f32clamp $a2, $a0, $a2:3", 1,
+       0x3F800000u},
+      {"ld32 $a0, $m8, $mzero, 2\n f16v2absadd $a2, $a0, $a0", 4, 0x7BFF7BFFu},
+      {"ld32 $a0, $m8, $mzero, 11\n f32absmax $a2, $a0, $a0", 1, 0x7FC00000u},
+      {"ld32 $a0, $m8, $mzero, 14\n f32sqrt $a2, $a0", 1, 0x7FC00000u},
+      {"f32div $a2, $azero, $azero", 1, 0x7FC00000u},
+      {"ld32 $a0, $m8, $mzero, 10\n ld32 $a1, $m8, $mzero, 0\n f32v2max $a2:3, $a0:1, $a0:1", 0, 0x7FC00000u},
+      {"ld32 $a0, $m8, $mzero, 0\n f32fromi32 $a2, $a0\n f32fromui32 $a2, $a0", 0, 0x4E7E0000u},
+  };
+  for (const Case &k : cases) {
+    INFO(std::string(k.body));
+    auto r = run_w(std::string("  ") + k.body + "\n  st32 $a2, $mzero, $m9, 0\n", extra);
+    CHECK(worker0(*r).fp_sts == k.sts);
+    CHECK(out(*r, 0) == k.result);
+  }
+}
+
 TEST_CASE("$FP_CTL.RND other than round to nearest is refused") {
   Faulted f = run_fault("  setzi $a0, 0x10000\n  uput $FP_CTL, $a0");
   CHECK(f.message.find("bad CSR access: $FP_CTL = 0x10000 selects rounding mode 1") != std::string::npos);
