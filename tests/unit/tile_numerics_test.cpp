@@ -6,7 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstring>
+#include <cstdio>
+#include <string>
+#include <vector>
 
 #include "sim/common/error.hpp"
 #include "sim/numeric/half.hpp"
