@@ -68,8 +68,9 @@ struct Context {
   // f32v4acc, f32v2axpy, f16v4mix, ...). [16..31] belong to the second AMP
   // set (Mk2, Bow). Zeroed by writing $FP_CLR.ZAACC.
   std::array<uint32_t, 32> aacc{};
+  // $PRNG_0_0, $PRNG_0_1, $PRNG_1_0, $PRNG_1_1: the xoroshiro128+ state
+  // (sim/numeric/prng.hpp), kept between worker runs.
   std::array<uint32_t, 4> prng{};
-  uint32_t prng_seed = 0;
   bool exit_status = true;
 
   // Supervisor waiting on a sync zone.

@@ -16,6 +16,7 @@ enum class FaultKind {
   bad_csr,
   trap,
   bad_operand,
+  fp_exception, // an IEEE exception enabled in $FP_CTL
 };
 
 const char *fault_kind_name(FaultKind k);

@@ -7,6 +7,7 @@
 #include "sim/common/error.hpp"
 #include "sim/isa/csr.hpp"
 #include "sim/isa/registers.hpp"
+#include "sim/numeric/prng.hpp"
 
 namespace ipusim::tile {
 
@@ -21,6 +22,7 @@ const char *fault_kind_name(FaultKind k) {
   case FaultKind::bad_csr: return "bad CSR access";
   case FaultKind::trap: return "trap";
   case FaultKind::bad_operand: return "bad operand";
+  case FaultKind::fp_exception: return "floating-point exception";
   }
   return "fault";
 }
@@ -30,6 +32,9 @@ TileCore::TileCore(const TileParams &params)
   for (unsigned i = 0; i < ctx_.size(); ++i) {
     ctx_[i].index = i;
     ctx_[i].supervisor = i == 0;
+    // Every context's PRNG starts from its own reproducible state, as if
+    // $PRNG_SEED had been written with a value derived from tile and context.
+    ctx_[i].prng = prng_words_from_seed(initial_prng_seed(params.tile_id, i));
   }
 }
 
@@ -285,7 +290,7 @@ uint32_t TileCore::read_csr(Context &c, uint32_t n) {
     if (n == csr::FP_SCL) return c.fp_scl;
     if (n == csr::TAS) return c.tas;
     if (n >= csr::PRNG_0_0 && n <= csr::PRNG_1_1) return c.prng[n - csr::PRNG_0_0];
-    if (n == csr::PRNG_SEED) return c.prng_seed;
+    if (n == csr::PRNG_SEED || n == csr::FP_CLR) return 0; // write-only: reads return 0 (ISA text)
   }
   fault(FaultKind::bad_csr, fmt::format("read of CSR 0x{:x}, which the {} cannot read in this model", n,
                                         c.supervisor ? "supervisor" : "worker"));
@@ -303,7 +308,11 @@ void TileCore::write_csr(Context &c, uint32_t n, uint32_t v) {
       worker_base_[n - csr::WORKER0_BASE] = v;
       return;
     }
-    if (n == csr::FP_ICTL) { fp_ictl_ = v; return; }
+    if (n == csr::FP_ICTL) {
+      check_rounding_mode(v, "$FP_ICTL");
+      fp_ictl_ = v;
+      return;
+    }
     if (n == csr::CCCSLOAD) { cccsload_ = v; return; }
     if (n == csr::CR) { cr_ = v; return; }
     if (n == csr::FP_INFMT) { fp_infmt_ = v & kNfmtBits; return; }
@@ -316,20 +325,34 @@ void TileCore::write_csr(Context &c, uint32_t n, uint32_t v) {
       return;
     }
   } else {
-    if (n == csr::FP_CTL) { c.fp_ctl = v; return; }
+    if (n == csr::FP_CTL) {
+      check_rounding_mode(v, "$FP_CTL");
+      c.fp_ctl = v;
+      return;
+    }
     if (n == csr::FP_NFMT) { c.fp_nfmt = v & kNfmtBits; return; }
     if (n == csr::FP_SCL) { c.fp_scl = v & kSclBits; return; }
     if (n == csr::FP_CLR) {
-      c.fp_sts &= ~(v & 0x7u);
-      if (v & 0x8u) c.aacc.fill(0); // ZAACC
+      c.fp_sts &= ~(v & csr::FP_EXCEPTIONS);
+      if (v & csr::FP_CLR_ZAACC) c.aacc.fill(0);
       return;
     }
     if (n == csr::TAS) { c.tas = v; return; }
     if (n >= csr::PRNG_0_0 && n <= csr::PRNG_1_1) { c.prng[n - csr::PRNG_0_0] = v; return; }
-    if (n == csr::PRNG_SEED) { c.prng_seed = v; return; }
+    if (n == csr::PRNG_SEED) { c.prng = prng_words_from_seed(v); return; }
   }
   fault(FaultKind::bad_csr, fmt::format("write of CSR 0x{:x}, which the {} cannot write in this model", n,
                                         c.supervisor ? "supervisor" : "worker"));
+}
+
+void TileCore::check_rounding_mode(uint32_t v, const char *csr_name) {
+  // The encodings of the RND field are not public, so only its reset value
+  // (0, taken to be round to nearest even) is modelled; anything else would
+  // silently round the wrong way.
+  if (v & isa::csr::FP_CTL_RND)
+    fault(FaultKind::bad_csr, fmt::format("{} = 0x{:x} selects rounding mode {} (RND, bits 18:16), which is not "
+                                          "modelled: only 0, round to nearest even",
+                                          csr_name, v, (v & isa::csr::FP_CTL_RND) >> 16));
 }
 
 void TileCore::execute(Context &c, const DecodedWord &w) {

@@ -170,6 +170,7 @@ private:
   // The first cycle after now_ in which a context could issue or a lone sync completes.
   uint64_t next_event_cycle() const;
   [[noreturn]] void store_into_code(uint32_t addr);
+  void check_rounding_mode(uint32_t fp_ctl, const char *csr_name);
   void execute(Context &c, const DecodedWord &w);
   void check_fp8_csr(const Context &c, uint32_t number);
   [[noreturn]] void raise(const Context &c, uint32_t pc, const FaultException &f);

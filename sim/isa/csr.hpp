@@ -67,6 +67,19 @@ constexpr uint32_t TAS = 0x108;
 constexpr uint32_t FP_NFMT = 0x109;
 constexpr uint32_t FP_SCL = 0x10a;
 
+// Fields of $FP_CTL / $FP_ICTL (enables and modes), $FP_STS (sticky flags)
+// and $FP_CLR (write 1 to clear), from the public Mk1 constant list:
+// INV/DIV0/OFLO are bits 0-2 of all of them, ZAACC bit 3 of $FP_CLR, RND
+// bits 18:16, ESR bit 19 and NANOO bit 20 of $FP_CTL/$FP_ICTL.
+constexpr uint32_t FP_INV = 1u << 0;  // invalid operation
+constexpr uint32_t FP_DIV0 = 1u << 1; // divide by zero
+constexpr uint32_t FP_OFLO = 1u << 2; // overflow
+constexpr uint32_t FP_EXCEPTIONS = FP_INV | FP_DIV0 | FP_OFLO;
+constexpr uint32_t FP_CLR_ZAACC = 1u << 3;
+constexpr uint32_t FP_CTL_RND = 7u << 16;
+constexpr uint32_t FP_CTL_ESR = 1u << 19;   // enable stochastic rounding
+constexpr uint32_t FP_CTL_NANOO = 1u << 20; // NaN on fp16 overflow (else clip to the largest finite)
+
 struct Entry {
   std::string_view name; // without '$'
   uint32_t number;

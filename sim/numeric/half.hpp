@@ -440,7 +440,7 @@ inline double f16_to_double(uint16_t h) { return double(f16_to_f32(h)); }
 
 // Sum with b's sign already adjusted (sub passes b with its sign flipped).
 namespace detail {
-inline uint16_t f16_add_impl(uint16_t a, uint16_t b, Rounding mode, FpFlags *f) {
+inline uint16_t f16_add_impl(uint16_t a, uint16_t b, Rounding mode, FpFlags *f, uint32_t random_bits = 0) {
   if (f16_is_nan(a) || f16_is_nan(b)) {
     if (f16_is_snan(a) || f16_is_snan(b)) raise_invalid(f);
     return kF16CanonicalNaN;
@@ -456,10 +456,10 @@ inline uint16_t f16_add_impl(uint16_t a, uint16_t b, Rounding mode, FpFlags *f) 
     if (!((a ^ b) & kF16SignMask)) return uint16_t(a & kF16SignMask);
     return mode == Rounding::down ? kF16SignMask : uint16_t(0);
   }
-  return f64_bits_to_f16(f64_bits(r), mode, 0, f);
+  return f64_bits_to_f16(f64_bits(r), mode, random_bits, f);
 }
 
-inline uint16_t f16_mul_impl(uint16_t a, uint16_t b, Rounding mode, FpFlags *f) {
+inline uint16_t f16_mul_impl(uint16_t a, uint16_t b, Rounding mode, FpFlags *f, uint32_t random_bits = 0) {
   if (f16_is_nan(a) || f16_is_nan(b)) {
     if (f16_is_snan(a) || f16_is_snan(b)) raise_invalid(f);
     return kF16CanonicalNaN;
@@ -470,7 +470,7 @@ inline uint16_t f16_mul_impl(uint16_t a, uint16_t b, Rounding mode, FpFlags *f) 
   }
   const double r = f16_to_double(a) * f16_to_double(b);
   if (r == 0.0) return uint16_t((a ^ b) & kF16SignMask);  // exact zero: sign is the XOR
-  return f64_bits_to_f16(f64_bits(r), mode, 0, f);
+  return f64_bits_to_f16(f64_bits(r), mode, random_bits, f);
 }
 } // namespace detail
 
@@ -502,6 +502,18 @@ inline uint16_t f16_mul(uint16_t a, uint16_t b, FpFlags *flags) {
 }
 inline uint16_t f16_mul(uint16_t a, uint16_t b, RoundMode mode, FpFlags *flags = nullptr) {
   return detail::f16_mul_impl(a, b, detail::to_rounding(mode), flags);
+}
+
+// Stochastic rounding of the exact sum, difference or product, as defined at
+// f32_to_f16_stochastic (an exact zero sum is +0, as in round to nearest).
+inline uint16_t f16_add_stochastic(uint16_t a, uint16_t b, uint32_t random_bits, FpFlags *flags = nullptr) {
+  return detail::f16_add_impl(a, b, detail::Rounding::stochastic, flags, random_bits);
+}
+inline uint16_t f16_sub_stochastic(uint16_t a, uint16_t b, uint32_t random_bits, FpFlags *flags = nullptr) {
+  return detail::f16_add_impl(a, f16_neg(b), detail::Rounding::stochastic, flags, random_bits);
+}
+inline uint16_t f16_mul_stochastic(uint16_t a, uint16_t b, uint32_t random_bits, FpFlags *flags = nullptr) {
+  return detail::f16_mul_impl(a, b, detail::Rounding::stochastic, flags, random_bits);
 }
 
 // ---------------------------------------------------------------------------

@@ -965,3 +965,40 @@ TEST_CASE("half: results do not depend on the host rounding mode or denormal mod
   CHECK(got == want);
 #endif
 }
+
+TEST_CASE("half: stochastic add, sub and mul round the exact result with the given bits") {
+  // The exact sum/product of two finite halves is exact in a double (see
+  // half.hpp), so the neighbour/midpoint reference applies to it directly.
+  const std::vector<uint16_t> codes = grid_codes();
+  std::mt19937 rng(7);
+  Mismatches m;
+  for (uint16_t a : codes) {
+    for (uint16_t b : codes) {
+      if (!f16_is_finite(a) || !f16_is_finite(b)) continue;
+      const uint32_t k = rng();
+      const double x = f16_to_double(a), y = f16_to_double(b);
+      if (x + y != 0) {
+        FpFlags f;
+        const RefResult want = ref_round(x + y, 4, k);
+        const uint16_t got = f16_add_stochastic(a, b, k, &f);
+        MCHECK(m, got == want.bits && f == want.flags, "add " + hex(a) + "+" + hex(b) + " k " + hex(k));
+      }
+      if (x - y != 0) MCHECK(m, f16_sub_stochastic(a, b, k) == ref_round(x - y, 4, k).bits, "sub " + hex(a) + "-" + hex(b));
+      if (x * y != 0) {
+        FpFlags f;
+        const RefResult want = ref_round(x * y, 4, k);
+        const uint16_t got = f16_mul_stochastic(a, b, k, &f);
+        MCHECK(m, got == want.bits && f == want.flags, "mul " + hex(a) + "*" + hex(b) + " k " + hex(k));
+      }
+    }
+  }
+  INFO(m.first);
+  CHECK(m.checked > 1000u);
+  CHECK(m.count == 0);
+  // Special cases keep the round-to-nearest results.
+  CHECK(f16_add_stochastic(0x3C00, 0xBC00, 0xFFFFFFFFu) == 0x0000);  // 1 - 1 = +0
+  CHECK(f16_mul_stochastic(0x7C00, 0x0000, 0) == kF16CanonicalNaN);   // inf * 0
+  FpFlags f;
+  CHECK(f16_sub_stochastic(0x7C00, 0x7C00, 0, &f) == kF16CanonicalNaN);
+  CHECK(f.invalid);
+}
