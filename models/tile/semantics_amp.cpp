@@ -22,7 +22,11 @@
 // * Arithmetic: half products are exact in fp32; the four products of a dot
 //   step are added pairwise, ((p0 + p1) + (p2 + p3)), and the sum is added to
 //   the running sum, each addition rounded to fp32 (nearest even). Half
-//   partial sums widen exactly; half results are rounded once, from fp32.
+//   partial sums widen exactly; half results are rounded once, from fp32, as
+//   every fp16 result is ($FP_CTL.ESR: stochastically; overflow clips to
+//   +-65504, or NaN with $FP_CTL.NANOO; the flags go to $FP_STS). fp32
+//   overflow inside the sums is not flagged (an assumption of the model).
+#include "models/tile/fp_env.hpp"
 #include "models/tile/semantics.hpp"
 #include "sim/numeric/half.hpp"
 
@@ -75,7 +79,6 @@ void half_step(TileCore &t, Context &c, unsigned set, unsigned phase, uint64_t x
 }
 
 inline uint32_t widen(uint16_t h) { return f16_to_f32_bits(h); }
-inline uint16_t narrow(uint32_t b) { return f32_bits_to_f16(b); }
 inline uint32_t pack_halves(uint16_t lo, uint16_t hi) { return lo | (static_cast<uint32_t>(hi) << 16); }
 
 } // namespace
@@ -94,10 +97,10 @@ IPUSIM_EXEC(LD64PUTCS) {
 
 IPUSIM_EXEC(LD128PUTCS) {
   unsigned slot = static_cast<unsigned>(i.v[0]);
-  if (slot % 2 || slot + 1 >= 32 * t.params().amp_sets)
-    t.fault(FaultKind::bad_operand, fmt::format("ld128putcs: weight slots {}, {} do not exist with {} AMP set(s) "
-                                                "(the slot must be even)",
-                                                slot, slot + 1, t.params().amp_sets));
+  if (slot % 2) t.fault(FaultKind::bad_operand, fmt::format("ld128putcs: weight slot {} is odd (the slot must be even)", slot));
+  if (slot + 1 >= 32 * t.params().amp_sets)
+    t.fault(FaultKind::bad_operand, fmt::format("ld128putcs: weight slots {}, {} do not exist with {} AMP set(s)", slot,
+                                                slot + 1, t.params().amp_sets));
   uint32_t &addr = t.cccsload();
   t.check_address(addr, 16, false); // 128-bit: interleaved memory only
   ++c.stats.loads;
@@ -121,14 +124,20 @@ IPUSIM_EXEC(F16V4HIHOAMP) {
   uint32_t src = c.a[reg(i, 2)];
   uint32_t in[2] = {widen(static_cast<uint16_t>(src)), widen(static_cast<uint16_t>(src >> 16))}, out[2];
   half_step(t, c, 0, p, apair(c, reg(i, 1)), in, out);
-  t.write_a(c, reg(i, 0), pack_halves(narrow(out[0]), narrow(out[1])));
+  FpEnv env(t, c);
+  uint32_t r = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
+  env.commit();
+  t.write_a(c, reg(i, 0), r);
 }
 
 IPUSIM_EXEC(F16V4SIHOAMP) {
   unsigned p = phase_of(t, i, 3);
   uint32_t in[2] = {c.a[reg(i, 2)], c.a[reg(i, 2) + 1]}, out[2];
   half_step(t, c, 0, p, apair(c, reg(i, 1)), in, out);
-  t.write_a(c, reg(i, 0), pack_halves(narrow(out[0]), narrow(out[1])));
+  FpEnv env(t, c);
+  uint32_t r = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
+  env.commit();
+  t.write_a(c, reg(i, 0), r);
 }
 
 // Both sets on the same input: output channels 4p..4p+3 of a group are
@@ -143,8 +152,12 @@ IPUSIM_EXEC(F16V4HIHOV4AMP) {
     uint32_t in[2] = {widen(half_at(partials, 2 * s)), widen(half_at(partials, 2 * s + 1))};
     half_step(t, c, s, p, x, in, &out[2 * s]);
   }
-  t.write_a(c, reg(i, 0), pack_halves(narrow(out[0]), narrow(out[1])));
-  t.write_a(c, reg(i, 0) + 1, pack_halves(narrow(out[2]), narrow(out[3])));
+  FpEnv env(t, c);
+  uint32_t r0 = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
+  uint32_t r1 = pack_halves(env.f16_from_f32(out[2]), env.f16_from_f32(out[3]));
+  env.commit();
+  t.write_a(c, reg(i, 0), r0);
+  t.write_a(c, reg(i, 0) + 1, r1);
 }
 
 // ---- fp32 products ----------------------------------------------------------------------------
@@ -204,13 +217,20 @@ IPUSIM_EXEC(F16V2GINA) {
   uint32_t src = c.a[reg(i, 1)];
   uint32_t in[2] = {widen(static_cast<uint16_t>(src)), widen(static_cast<uint16_t>(src >> 16))}, out[2];
   gina(chain, in, out);
-  t.write_a(c, reg(i, 0), pack_halves(narrow(out[0]), narrow(out[1])));
+  FpEnv env(t, c);
+  uint32_t r = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
+  env.commit();
+  t.write_a(c, reg(i, 0), r);
 }
 
 // The running sums of units 0..3 of set 0, as halves (the state is unchanged).
 IPUSIM_EXEC(F16V4GACC) {
-  t.write_a(c, reg(i, 0), pack_halves(narrow(c.aacc[0]), narrow(c.aacc[2])));
-  t.write_a(c, reg(i, 0) + 1, pack_halves(narrow(c.aacc[4]), narrow(c.aacc[6])));
+  FpEnv env(t, c);
+  uint32_t r0 = pack_halves(env.f16_from_f32(c.aacc[0]), env.f16_from_f32(c.aacc[2]));
+  uint32_t r1 = pack_halves(env.f16_from_f32(c.aacc[4]), env.f16_from_f32(c.aacc[6]));
+  env.commit();
+  t.write_a(c, reg(i, 0), r0);
+  t.write_a(c, reg(i, 0) + 1, r1);
 }
 
 } // namespace ipusim::tile
