@@ -119,25 +119,27 @@ IPUSIM_EXEC(F16V4SISOAMP) {
   t.write_a(c, reg(i, 0) + 1, out[1]);
 }
 
-IPUSIM_EXEC(F16V4HIHOAMP) {
-  unsigned p = phase_of(t, i, 3);
-  uint32_t src = c.a[reg(i, 2)];
-  uint32_t in[2] = {widen(static_cast<uint16_t>(src)), widen(static_cast<uint16_t>(src >> 16))}, out[2];
-  half_step(t, c, 0, p, apair(c, reg(i, 1)), in, out);
+namespace {
+// One set-0 step whose two results leave as halves in the destination register.
+void half_out_step(TileCore &t, Context &c, const isa::Instruction &i, const uint32_t in[2]) {
+  uint32_t out[2];
+  half_step(t, c, 0, phase_of(t, i, 3), apair(c, reg(i, 1)), in, out);
   FpEnv env(t, c);
   uint32_t r = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
   env.commit();
   t.write_a(c, reg(i, 0), r);
 }
+} // namespace
+
+IPUSIM_EXEC(F16V4HIHOAMP) {
+  uint32_t src = c.a[reg(i, 2)];
+  uint32_t in[2] = {widen(static_cast<uint16_t>(src)), widen(static_cast<uint16_t>(src >> 16))};
+  half_out_step(t, c, i, in);
+}
 
 IPUSIM_EXEC(F16V4SIHOAMP) {
-  unsigned p = phase_of(t, i, 3);
-  uint32_t in[2] = {c.a[reg(i, 2)], c.a[reg(i, 2) + 1]}, out[2];
-  half_step(t, c, 0, p, apair(c, reg(i, 1)), in, out);
-  FpEnv env(t, c);
-  uint32_t r = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
-  env.commit();
-  t.write_a(c, reg(i, 0), r);
+  uint32_t in[2] = {c.a[reg(i, 2)], c.a[reg(i, 2) + 1]};
+  half_out_step(t, c, i, in);
 }
 
 // Both sets on the same input: output channels 4p..4p+3 of a group are
