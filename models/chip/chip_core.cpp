@@ -1,6 +1,5 @@
 #include "models/chip/chip_core.hpp"
 
-#include <cmath>
 #include <fmt/format.h>
 
 #include "sim/common/error.hpp"

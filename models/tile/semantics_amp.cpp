@@ -61,21 +61,26 @@ void need_sets(TileCore &t, unsigned sets, const char *what) {
                                                 t.params().machine_name, t.params().amp_sets));
 }
 
-// One step of the fp16 pipeline on `set`: x is the input vector (4 halves);
-// `in` holds the partial sums (fp32 bits) for the units whose results leave
-// at this phase, which are returned in `out`.
-void half_step(TileCore &t, Context &c, unsigned set, unsigned phase, uint64_t x, const uint32_t in[2],
-               uint32_t out[2]) {
-  uint32_t *acc = &c.aacc[16 * set];
-  const uint64_t *cw = &t.cwei()[32 * set];
+// One step of the pipeline on one set's accumulators: at phase 0 every unit
+// swaps running sum and buffer, every unit adds dot(u), and units 2p, 2p+1
+// hand their buffers out and take the partial sums `in`.
+template <typename Dot>
+void pipeline_step(uint32_t *acc, unsigned phase, Dot dot, const uint32_t in[2], uint32_t out[2]) {
   if (phase == 0)
     for (unsigned u = 0; u < 8; ++u) std::swap(acc[2 * u], acc[2 * u + 1]);
-  for (unsigned u = 0; u < 8; ++u) acc[2 * u] = bits(fl(acc[2 * u]) + dot4(x, cw[4 * u + phase]));
+  for (unsigned u = 0; u < 8; ++u) acc[2 * u] = bits(fl(acc[2 * u]) + dot(u));
   for (unsigned k = 0; k < 2; ++k) {
     unsigned u = 2 * phase + k;
     out[k] = acc[2 * u + 1];
     acc[2 * u + 1] = in[k];
   }
+}
+
+// The fp16 forms on `set`: x is the input vector (4 halves).
+void half_step(TileCore &t, Context &c, unsigned set, unsigned phase, uint64_t x, const uint32_t in[2],
+               uint32_t out[2]) {
+  const uint64_t *cw = &t.cwei()[32 * set];
+  pipeline_step(&c.aacc[16 * set], phase, [&](unsigned u) { return dot4(x, cw[4 * u + phase]); }, in, out);
 }
 
 inline uint32_t widen(uint16_t h) { return f16_to_f32_bits(h); }
@@ -168,18 +173,9 @@ IPUSIM_EXEC(F16V4HIHOV4AMP) {
 IPUSIM_EXEC(F32SISOAMP) {
   unsigned p = phase_of(t, i, 3);
   float x = fl(c.a[reg(i, 1)]);
-  uint32_t *acc = &c.aacc[0];
   const uint64_t *cw = &t.cwei()[0];
-  if (p == 0)
-    for (unsigned u = 0; u < 8; ++u) std::swap(acc[2 * u], acc[2 * u + 1]);
-  for (unsigned u = 0; u < 8; ++u)
-    acc[2 * u] = bits(fl(acc[2 * u]) + x * fl(static_cast<uint32_t>(cw[4 * u + p])));
-  uint32_t out[2];
-  for (unsigned k = 0; k < 2; ++k) {
-    unsigned u = 2 * p + k;
-    out[k] = acc[2 * u + 1];
-    acc[2 * u + 1] = c.a[reg(i, 2) + k];
-  }
+  uint32_t in[2] = {c.a[reg(i, 2)], c.a[reg(i, 2) + 1]}, out[2];
+  pipeline_step(&c.aacc[0], p, [&](unsigned u) { return x * fl(static_cast<uint32_t>(cw[4 * u + p])); }, in, out);
   t.write_a(c, reg(i, 0), out[0]);
   t.write_a(c, reg(i, 0) + 1, out[1]);
 }

@@ -52,6 +52,8 @@ void write_bsp_phases(PerfettoJsonWriter &w, const chip::ChipCore &chip, const c
   }
   for (size_t k = 0; k < chip.supersteps().size(); ++k) {
     const chip::Superstep &s = chip.supersteps()[k];
+    const std::string host_label =
+        !s.host_sync ? std::string() : host ? host->label(s.host_index) : std::string("sync with the host");
     for (unsigned t = 0; t < chip.tiles(); ++t) {
       uint64_t compute = chip.compute_cycles()[k][t];
       if (compute) w.complete(static_cast<int>(t), traces::kBspTrack, "compute", s.start, compute, 0,
@@ -61,12 +63,10 @@ void write_bsp_phases(PerfettoJsonWriter &w, const chip::ChipCore &chip, const c
       w.complete(static_cast<int>(t), traces::kBspTrack, s.host_sync ? "sync with host" : "sync", s.start + compute,
                  sync_end - s.start - compute, 0, fmt::format("superstep {}: released at {}", k, s.release));
       if (s.host_sync && s.host_cycles)
-        w.complete(static_cast<int>(t), traces::kBspTrack, "host exchange", sync_end, s.host_cycles, 0,
-                   host ? host->label(s.host_index) : std::string("sync with the host"));
+        w.complete(static_cast<int>(t), traces::kBspTrack, "host exchange", sync_end, s.host_cycles, 0, host_label);
     }
     if (s.host_sync && s.host_cycles)
-      w.complete(link_pid, 0, host ? host->label(s.host_index) : std::string("sync with the host"),
-                 s.release - s.host_cycles, s.host_cycles, 0,
+      w.complete(link_pid, 0, host_label, s.release - s.host_cycles, s.host_cycles, 0,
                  fmt::format("{} bytes to the device, {} from it", s.host_to_device_bytes, s.host_from_device_bytes));
   }
 }

@@ -1,6 +1,7 @@
 #include "sim/loader/host_streams.hpp"
 
 #include <cstring>
+#include <stdexcept>
 #include <fmt/format.h>
 
 #include "sim/common/error.hpp"
@@ -102,7 +103,9 @@ size_t HostStreams::next_stream_step() {
 }
 
 host::HostTraffic HostStreams::exchange(unsigned index, const std::vector<tile::TileCore *> &tiles) {
-  (void)index; // exchanges arrive in order; the walk keeps the position
+  // Exchanges arrive in order; the walk of the control program keeps the position.
+  if (index != labels_.size())
+    throw std::logic_error(fmt::format("host exchange {} requested after {}", index, labels_.size()));
   const size_t k = next_stream_step();
   labels_.push_back(k);
   Stream &s = streams_[k];
