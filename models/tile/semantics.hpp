@@ -28,4 +28,7 @@ inline void write_apair(TileCore &t, Context &c, unsigned r, uint64_t v) {
   t.write_a(c, r + 1, static_cast<uint32_t>(v >> 32));
 }
 
+// Faults unless the machine has the C600's FP8 instructions (arch_version 21).
+void require_fp8(TileCore &t, const isa::Instruction &i);
+
 } // namespace ipusim::tile

@@ -14,11 +14,16 @@
 // * A group is four instructions, phases 0..3 (the TAMP_* operand). At phase
 //   0 every unit swaps: its buffer (the partial sums fed during the previous
 //   group) becomes the running sum and the finished sum goes to the buffer.
-//   At phase p every unit adds x . CW[u][p]; the units whose results leave at
-//   this phase (2p, 2p+1 of set 0, and of set 1 for the v4 form) write their
-//   buffers to the destination and take the new partial sums from the source.
-//   So results appear one group after their last input, and the first group
-//   after zeroing ($FP_CLR.ZAACC) yields zeros: the 4-instruction pipeline fill.
+//   At phase p every unit adds x . CW[u][p]. The buffers form a chain through
+//   the units: each step hands out the buffers of units 0 and 1 (of set 0,
+//   and of set 1 for the v4 forms), shifts the chain down by two units and
+//   takes the new partial sums into units 6 and 7. Over a group's phases
+//   0..3 that is units 2p, 2p+1 out and in at phase p, and results appear one
+//   group after their last input; the first group after zeroing
+//   ($FP_CLR.ZAACC) yields zeros: the 4-instruction pipeline fill. The chain,
+//   rather than a slot chosen by the phase, is what poplibs' FP8 convolution
+//   relies on: it primes the partial sums with four phase-1 steps
+//   (poplin/codelets/inlineAssemblerConv.hpp, convQuarterHalfLoop).
 // * Arithmetic: half products are exact in fp32; the four products of a dot
 //   step are added pairwise, ((p0 + p1) + (p2 + p3)), and the sum is added to
 //   the running sum, each addition rounded to fp32 (nearest even). Half
@@ -28,7 +33,10 @@
 //   overflow inside the sums is not flagged (an assumption of the model).
 #include "models/tile/fp_env.hpp"
 #include "models/tile/semantics.hpp"
+#include "sim/numeric/fp8.hpp"
 #include "sim/numeric/half.hpp"
+
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -61,19 +69,25 @@ void need_sets(TileCore &t, unsigned sets, const char *what) {
                                                 t.params().machine_name, t.params().amp_sets));
 }
 
+// Moves the buffers' chain one step: units 0, 1 hand their buffers out, the
+// others move down two units, units 6, 7 take the partial sums `in`.
+inline void shift_chain(uint32_t *acc, const uint32_t in[2], uint32_t out[2]) {
+  out[0] = acc[1];
+  out[1] = acc[3];
+  for (unsigned u = 0; u < 6; ++u) acc[2 * u + 1] = acc[2 * u + 5];
+  acc[13] = in[0];
+  acc[15] = in[1];
+}
+
 // One step of the pipeline on one set's accumulators: at phase 0 every unit
-// swaps running sum and buffer, every unit adds dot(u), and units 2p, 2p+1
-// hand their buffers out and take the partial sums `in`.
+// swaps running sum and buffer, every unit adds dot(u), and the buffers'
+// chain moves (partial sums in, results out).
 template <typename Dot>
 void pipeline_step(uint32_t *acc, unsigned phase, Dot dot, const uint32_t in[2], uint32_t out[2]) {
   if (phase == 0)
     for (unsigned u = 0; u < 8; ++u) std::swap(acc[2 * u], acc[2 * u + 1]);
   for (unsigned u = 0; u < 8; ++u) acc[2 * u] = bits(fl(acc[2 * u]) + dot(u));
-  for (unsigned k = 0; k < 2; ++k) {
-    unsigned u = 2 * phase + k;
-    out[k] = acc[2 * u + 1];
-    acc[2 * u + 1] = in[k];
-  }
+  shift_chain(acc, in, out);
 }
 
 // The fp16 forms on `set`: x is the input vector (4 halves).
@@ -147,17 +161,20 @@ IPUSIM_EXEC(F16V4SIHOAMP) {
   half_out_step(t, c, i, in);
 }
 
+namespace {
 // Both sets on the same input: output channels 4p..4p+3 of a group are
 // units 2p, 2p+1 of set 0 then of set 1 (the order poplibs' 16-engine weight
-// load, slots 0-6 then 32-38, implies).
-IPUSIM_EXEC(F16V4HIHOV4AMP) {
-  need_sets(t, 2, "f16v4hihov4amp");
+// load, slots 0-6 then 32-38, implies). dot(s, u, p) is unit u of set s's
+// product at phase p; four half partial sums in, four half results out.
+template <typename Dot>
+void v4_half_step(TileCore &t, Context &c, const isa::Instruction &i, const char *what, Dot dot) {
+  need_sets(t, 2, what);
   unsigned p = phase_of(t, i, 3);
-  uint64_t x = apair(c, reg(i, 1)), partials = apair(c, reg(i, 2));
+  uint64_t partials = apair(c, reg(i, 2));
   uint32_t out[4];
   for (unsigned s = 0; s < 2; ++s) {
     uint32_t in[2] = {widen(half_at(partials, 2 * s)), widen(half_at(partials, 2 * s + 1))};
-    half_step(t, c, s, p, x, in, &out[2 * s]);
+    pipeline_step(&c.aacc[16 * s], p, [&](unsigned u) { return dot(s, u, p); }, in, &out[2 * s]);
   }
   FpEnv env(t, c);
   uint32_t r0 = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
@@ -165,6 +182,15 @@ IPUSIM_EXEC(F16V4HIHOV4AMP) {
   env.commit();
   t.write_a(c, reg(i, 0), r0);
   t.write_a(c, reg(i, 0) + 1, r1);
+}
+
+} // namespace
+
+IPUSIM_EXEC(F16V4HIHOV4AMP) {
+  uint64_t x = apair(c, reg(i, 1));
+  const uint64_t *cw = t.cwei().data();
+  v4_half_step(t, c, i, "f16v4hihov4amp",
+               [&](unsigned s, unsigned u, unsigned p) { return dot4(x, cw[32 * s + 4 * u + p]); });
 }
 
 // ---- fp32 products ----------------------------------------------------------------------------
@@ -229,6 +255,52 @@ IPUSIM_EXEC(F16V4GACC) {
   env.commit();
   t.write_a(c, reg(i, 0), r0);
   t.write_a(c, reg(i, 0) + 1, r1);
+}
+
+// ---- FP8 products (C600) ----------------------------------------------------------------------
+// f8v8hihov4amp: 8 FP8 inputs x 16 units (both sets), half partial sums in
+// and results out, 128 MACs per instruction. Its arithmetic is not public;
+// ipusim models it by analogy with f16v4hihov4amp over eight FP8 inputs:
+// the weight word CW[u][p] holds eight FP8 weights (byte k pairs with input
+// byte k); products are exact in fp32 and are scaled exactly by
+// 2^$FP_SCL (poplibs writes the sum of the input's and the weights' scales
+// to $FP_ISCL, "half(input*weights) * 2^(scaleIn+scaleWeights)",
+// inlineAssemblerConv.hpp setFp8Scale); the eight are added pairwise,
+// (((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7))), then to the running
+// sum, each addition rounded to fp32. Formats: $FP_NFMT bit 0 (CWEI_FMT) for
+// the weights, bit 1 (ARF_FMT) for the inputs, 1 = 1.4.3 (poplibs'
+// setFp8Format packs them so).
+namespace {
+
+// The 256 codes of one format as floats (unscaled; exact).
+struct Fp8Table {
+  float v[2][256];
+  Fp8Table() {
+    for (unsigned f = 0; f < 2; ++f)
+      for (unsigned code = 0; code < 256; ++code)
+        v[f][code] = fp8_to_f32(static_cast<uint8_t>(code), f ? Fp8Format::f143 : Fp8Format::f152);
+  }
+};
+const Fp8Table kFp8Table;
+
+inline float dot8(uint64_t x, uint64_t w, const float *xf, const float *wf, float scale) {
+  float p[8];
+  for (unsigned k = 0; k < 8; ++k)
+    p[k] = xf[(x >> (8 * k)) & 0xFF] * wf[(w >> (8 * k)) & 0xFF] * scale; // exact: 8-bit significands, 2^scl
+  return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+}
+
+} // namespace
+
+IPUSIM_EXEC(F8V8HIHOV4AMP) {
+  require_fp8(t, i);
+  const float *xf = kFp8Table.v[(c.fp_nfmt >> 1) & 1];
+  const float *wf = kFp8Table.v[c.fp_nfmt & 1];
+  const float scale = std::ldexp(1.0f, fp8_scale_from_bits(c.fp_scl));
+  uint64_t x = apair(c, reg(i, 1));
+  const uint64_t *cw = t.cwei().data();
+  v4_half_step(t, c, i, "f8v8hihov4amp",
+               [&](unsigned s, unsigned u, unsigned p) { return dot8(x, cw[32 * s + 4 * u + p], xf, wf, scale); });
 }
 
 } // namespace ipusim::tile

@@ -25,10 +25,8 @@
 namespace ipusim::tile {
 
 namespace {
-
 constexpr unsigned kFp8ArchVersion = 21;
-constexpr uint32_t kNfmtArfFmt = 1u << 1;  // $FP_NFMT.ARF_FMT
-constexpr uint32_t kFpCtlNanoo = 1u << 20; // $FP_CTL.NANOO (CSR_S_FP_ICTL__NANOO__SHIFT)
+} // namespace
 
 void require_fp8(TileCore &t, const isa::Instruction &i) {
   if (t.params().arch_version >= kFp8ArchVersion) return;
@@ -37,6 +35,11 @@ void require_fp8(TileCore &t, const isa::Instruction &i) {
                       isa::form(i.op).mnemonic, kFp8ArchVersion, t.params().machine_name,
                       t.params().arch_version));
 }
+
+namespace {
+
+constexpr uint32_t kNfmtArfFmt = 1u << 1;  // $FP_NFMT.ARF_FMT
+constexpr uint32_t kFpCtlNanoo = 1u << 20; // $FP_CTL.NANOO (CSR_S_FP_ICTL__NANOO__SHIFT)
 
 // The conversion settings of a context.
 struct Fp8Mode {

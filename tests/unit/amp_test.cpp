@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "sim/common/error.hpp"
+#include "sim/numeric/fp8.hpp"
 #include "sim/numeric/half.hpp"
 #include "tile_harness.hpp"
 
@@ -176,4 +177,64 @@ TEST_CASE("f32sisoamp: one float times 8 fp32 weights per instruction") {
     for (unsigned p = 0; p < 4; ++p) want += weight(u, p) * input(2, p);
     CHECK(r->core.sram().read<float>(r->sym("out") + 4 * (16 + u)) == static_cast<float>(want));
   }
+}
+
+namespace {
+// FP8 test values: small integers, exact in both formats.
+int w8(unsigned oc, unsigned ic) { return static_cast<int>((oc * 3 + ic) % 9) - 4; }
+int x8(unsigned ic) { return static_cast<int>(ic % 7) - 3; }
+std::string fp8_words(const std::vector<int> &v, Fp8Format f) {
+  std::string s;
+  for (size_t k = 0; k < v.size(); k += 4) {
+    uint32_t w = 0;
+    for (size_t j = 0; j < 4; ++j)
+      w |= uint32_t(fp8_from_double(v[k + j], f, 0, Fp8Overflow::saturate)) << (8 * j);
+    s += fmt::format("  .word 0x{:08x}\n", w);
+  }
+  return s;
+}
+} // namespace
+
+TEST_CASE("f8v8hihov4amp: 8 FP8 inputs x 16 channels, formats and scale from $FP_NFMT / $FP_SCL") {
+  // Weights 1.4.3 ($FP_NFMT bit 0), inputs 1.5.2 (bit 1 clear), $FP_SCL = -1: each
+  // channel is partial + (x . w) / 2. Slot 32s + 4u + n holds unit u of set s,
+  // input channels 8n..8n+7; with two sets, output channel 4(u/2) + 2s + u%2.
+  std::vector<int> w, xs, ps;
+  for (unsigned s = 0; s < 2; ++s)
+    for (unsigned u = 0; u < 8; ++u)
+      for (unsigned ic = 0; ic < 32; ++ic) w.push_back(w8(4 * (u / 2) + 2 * s + u % 2, ic));
+  for (unsigned ic = 0; ic < 32; ++ic) xs.push_back(x8(ic));
+  for (unsigned oc = 0; oc < 16; ++oc) ps.push_back(3 * static_cast<int>(oc) - 20);
+  std::string data = ".align 8\nw8:\n" + fp8_words(w, Fp8Format::f143) + ".align 8\nxs:\n" +
+                     fp8_words(xs, Fp8Format::f152) + ".align 8\nps:\n" + half_words(ps);
+  // The partial sums go in through the chain with four phase-1 steps (as
+  // poplibs' FP8 convolution primes them), then one group of inputs, then a
+  // drain group whose four results are stored.
+  std::string body = "  setzi $a0, 0x8\n  uput $FP_CLR, $a0\n  setzi $a7, 1\n  uput $FP_NFMT, $a7\n"
+                     "  setzi $a7, 0xFFFFF\n  uput $FP_SCL, $a7\n";
+  for (unsigned k = 0; k < 4; ++k)
+    body += fmt::format("  ld64 $a2:3, $m7, $mzero, {}\n  f8v8hihov4amp $a4:5, $azeros, $a2:3, 1\n", k);
+  for (unsigned p = 0; p < 4; ++p)
+    body += fmt::format("  ld64 $a0:1, $m8, $mzero, {}\n  f8v8hihov4amp $a4:5, $a0:1, $azeros, {}\n", p, p);
+  for (unsigned p = 0; p < 4; ++p)
+    body += fmt::format("  f8v8hihov4amp $a4:5, $azeros, $azeros, {}\n  st64 $a4:5, $m9, $mzero, {}\n", p, p);
+  std::string sup = supervisor(2, body, data);
+  sup.replace(sup.find("setzi $m0, wts"), 14, "setzi $m0, w8");
+  tile::TileParams params = test::default_params();
+  params.amp_sets = 2;
+  params.machine_name = "c600";
+  params.arch_version = 21;
+  auto r = test::run(sup, params);
+  REQUIRE(r->core.finished());
+  for (unsigned oc = 0; oc < 16; ++oc) {
+    int dot = 0;
+    for (unsigned ic = 0; ic < 32; ++ic) dot += w8(oc, ic) * x8(ic);
+    double want = (3.0 * oc - 20) + dot / 2.0;
+    uint16_t got = r->core.sram().read<uint16_t>(r->sym("out") + 2 * oc);
+    CHECK_MESSAGE(f16_to_f32(got) == static_cast<float>(want), "channel ", oc);
+  }
+  params.arch_version = 2;
+  CHECK_THROWS_WITH_AS(test::run(supervisor(2, "  f8v8hihov4amp $a4:5, $a0:1, $a2:3, 0\n", ""), params),
+                       doctest::Contains("f8v8hihov4amp is an FP8 instruction of the C600"),
+                       SimulationError);
 }
