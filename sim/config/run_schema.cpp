@@ -135,14 +135,35 @@ Schema build() {
                             .field("tensor", String().required().desc("Tensor name"))
                             .field("begin", UInt().required().desc("First element"))
                             .field("end", UInt().required().desc("One past the last element"));
-  const Schema copy = Struct("copy", "A copy between tensor regions, lowered to the exchange")
-                          .field("name", String().required().desc("Copy name"))
-                          .field("source", slice.desc("What is copied"))
-                          .field("destination", slice.optional().desc("Where it goes (as many bytes as the source)"))
-                          .field("destinations", List(slice).min_size(1).optional()
-                                                     .desc("Several destinations: a broadcast (one send per source "
-                                                           "piece, received by all)"))
-                          .exactly_one_of({"destination", "destinations"});
+  const Schema copy_part =
+      Struct("copy_part", "One source slice and where it goes")
+          .field("source", slice.desc("What is copied"))
+          .field("destination", slice.optional().desc("Where it goes (as many bytes as the source)"))
+          .field("destinations", List(slice).min_size(1).optional()
+                                     .desc("Several destinations: a broadcast (one send per source piece, received "
+                                           "by all)"))
+          .exactly_one_of({"destination", "destinations"});
+  const Schema copy =
+      Struct("copy", "A copy between tensor regions, lowered to the exchange")
+          .field("name", String().required().desc("Copy name"))
+          .field("source", slice.optional().desc("What is copied"))
+          .field("destination", slice.optional().desc("Where it goes (as many bytes as the source)"))
+          .field("destinations", List(slice).min_size(1).optional()
+                                     .desc("Several destinations: a broadcast (one send per source piece, received "
+                                           "by all)"))
+          .field("parts", List(copy_part).min_size(1).optional()
+                              .desc("Several sources, each with its destination(s), exchanged together: their "
+                                    "pieces share the rounds (instead of source and destination)"))
+          .exactly_one_of({"source", "parts"})
+          .check([](const config::ConfigNode &c) {
+            bool dest = c.has("destination") || c.has("destinations");
+            if (c.has("parts") && dest)
+              c.fail("'" + c.path() + "' has parts: each part names its destination(s)");
+            if (c.has("source") && !dest)
+              c.fail("'" + c.path() + "' needs exactly one of destination, destinations; none is given");
+            if (c.has("destination") && c.has("destinations"))
+              c.fail("'" + c.path() + "' needs exactly one of destination, destinations; both are given");
+          });
   const Schema stream =
       Struct("stream", "A host stream: a tensor's contents moved over the host link at each `stream` step")
           .field("name", String().required().desc("Stream name"))

@@ -272,58 +272,65 @@ GraphProgram prepare_graph(const config::ConfigNode &graph, unsigned arch_versio
         if (t.info.name == tn) return t;
       slice.fail("tensor", "unknown tensor '" + tn + "'");
     };
-    const config::ConfigNode &src = c.node("source");
-    const GraphTensor &st = find(src);
-    uint64_t sb = src.get_uint("begin"), se = src.get_uint("end");
-    uint64_t ssize = st.info.dtype.size, scount = st.info.bytes / ssize;
-    if (sb >= se || se > scount) src.fail("end", fmt::format("[{}, {}) is empty or past the end of '{}'", sb, se, st.info.name));
     auto region_at = [](const GraphTensor &t, uint64_t byte) -> const TensorRegion & {
       uint64_t e = byte / t.info.dtype.size;
       for (const TensorRegion &r : t.regions)
         if (e >= r.begin && e < r.end) return r;
       return t.regions.front(); // unreachable: the mapping covers the tensor
     };
-    // Pieces: for each destination, walk both sides in bytes, cutting at
-    // every region boundary; pieces with the same source words merge into one
-    // send with several receivers (a broadcast).
+    // Pieces: for each source and each of its destinations, walk both sides
+    // in bytes, cutting at every region boundary; pieces with the same source
+    // words merge into one send with several receivers (a broadcast).
     std::vector<CopyPiece> pieces;
-    std::vector<const config::ConfigNode *> dests;
-    if (c.has("destination")) dests.push_back(&c.node("destination"));
-    else
-      for (const config::ConfigNode &d : c.node("destinations")) dests.push_back(&d);
-    for (const config::ConfigNode *dp : dests) {
-      const config::ConfigNode &dst = *dp;
-      const GraphTensor &dt = find(dst);
-      uint64_t db = dst.get_uint("begin"), de = dst.get_uint("end");
-      uint64_t dsize = dt.info.dtype.size, dcount = dt.info.bytes / dsize;
-      if (db >= de || de > dcount)
-        dst.fail("end", fmt::format("[{}, {}) is empty or past the end of '{}'", db, de, dt.info.name));
-      if ((se - sb) * ssize != (de - db) * dsize)
-        dst.fail(fmt::format("the source has {} bytes, the destination {}", (se - sb) * ssize, (de - db) * dsize));
-      uint64_t total = (se - sb) * ssize;
-      for (uint64_t done = 0; done < total;) {
-        uint64_t sbyte = sb * ssize + done, dbyte = db * dsize + done;
-        const TensorRegion &sr = region_at(st, sbyte), &dr = region_at(dt, dbyte);
-        uint64_t n = std::min({total - done, sr.end * ssize - sbyte, dr.end * dsize - dbyte, uint64_t(4) * 65535});
-        uint32_t sa = static_cast<uint32_t>(sr.address + (sbyte - sr.begin * ssize));
-        uint32_t da = static_cast<uint32_t>(dr.address + (dbyte - dr.begin * dsize));
-        if ((n | sa | da) & 3)
-          c.fail("source", fmt::format("the exchange moves whole 32-bit words: a piece of {} bytes from 0x{:x} on tile {} "
-                                       "to 0x{:x} on tile {} is not word-aligned",
-                                       n, sa, sr.tile, da, dr.tile));
-        if (sr.tile == dr.tile)
-          dst.fail(fmt::format("a piece of {} bytes goes from tile {} to itself: the exchange moves data between "
-                               "tiles (copy within a tile with a vertex)",
-                               n, sr.tile));
-        uint32_t words = static_cast<uint32_t>(n / 4);
-        auto same = std::find_if(pieces.begin(), pieces.end(), [&](const CopyPiece &q) {
-          return q.src_tile == sr.tile && q.src_addr == sa && q.words == words;
-        });
-        if (same != pieces.end()) same->receivers.push_back({dr.tile, da});
-        else pieces.push_back({sr.tile, sa, words, {{dr.tile, da}}});
-        done += n;
+    auto add_pieces = [&](const config::ConfigNode &part) {
+      const config::ConfigNode &src = part.node("source");
+      const GraphTensor &st = find(src);
+      uint64_t sb = src.get_uint("begin"), se = src.get_uint("end");
+      uint64_t ssize = st.info.dtype.size, scount = st.info.bytes / ssize;
+      if (sb >= se || se > scount)
+        src.fail("end", fmt::format("[{}, {}) is empty or past the end of '{}'", sb, se, st.info.name));
+      std::vector<const config::ConfigNode *> dests;
+      if (part.has("destination")) dests.push_back(&part.node("destination"));
+      else
+        for (const config::ConfigNode &d : part.node("destinations")) dests.push_back(&d);
+      for (const config::ConfigNode *dp : dests) {
+        const config::ConfigNode &dst = *dp;
+        const GraphTensor &dt = find(dst);
+        uint64_t db = dst.get_uint("begin"), de = dst.get_uint("end");
+        uint64_t dsize = dt.info.dtype.size, dcount = dt.info.bytes / dsize;
+        if (db >= de || de > dcount)
+          dst.fail("end", fmt::format("[{}, {}) is empty or past the end of '{}'", db, de, dt.info.name));
+        if ((se - sb) * ssize != (de - db) * dsize)
+          dst.fail(fmt::format("the source has {} bytes, the destination {}", (se - sb) * ssize, (de - db) * dsize));
+        uint64_t total = (se - sb) * ssize;
+        for (uint64_t done = 0; done < total;) {
+          uint64_t sbyte = sb * ssize + done, dbyte = db * dsize + done;
+          const TensorRegion &sr = region_at(st, sbyte), &dr = region_at(dt, dbyte);
+          uint64_t n = std::min({total - done, sr.end * ssize - sbyte, dr.end * dsize - dbyte, uint64_t(4) * 65535});
+          uint32_t sa = static_cast<uint32_t>(sr.address + (sbyte - sr.begin * ssize));
+          uint32_t da = static_cast<uint32_t>(dr.address + (dbyte - dr.begin * dsize));
+          if ((n | sa | da) & 3)
+            src.fail(fmt::format("the exchange moves whole 32-bit words: a piece of {} bytes from 0x{:x} on tile {} "
+                                 "to 0x{:x} on tile {} is not word-aligned",
+                                 n, sa, sr.tile, da, dr.tile));
+          if (sr.tile == dr.tile)
+            dst.fail(fmt::format("a piece of {} bytes goes from tile {} to itself: the exchange moves data between "
+                                 "tiles (copy within a tile with a vertex)",
+                                 n, sr.tile));
+          uint32_t words = static_cast<uint32_t>(n / 4);
+          auto same = std::find_if(pieces.begin(), pieces.end(), [&](const CopyPiece &q) {
+            return q.src_tile == sr.tile && q.src_addr == sa && q.words == words;
+          });
+          if (same != pieces.end()) same->receivers.push_back({dr.tile, da});
+          else pieces.push_back({sr.tile, sa, words, {{dr.tile, da}}});
+          done += n;
+        }
       }
-    }
+    };
+    if (c.has("parts"))
+      for (const config::ConfigNode &part : c.node("parts")) add_pieces(part);
+    else
+      add_pieces(c);
     // Rounds, greedily: a piece joins the first round in which its sender
     // sends nothing and none of its receivers receives anything.
     std::vector<std::vector<unsigned char>> busy_send, busy_recv; // [round][tile]

@@ -1,0 +1,1 @@
+"""The dense matmul "compiler" behind scripts/gen-matmul (docs/matmul.md)."""
