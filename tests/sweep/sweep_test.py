@@ -204,6 +204,66 @@ metrics:
         self.assertEqual(rows[1]["cycles"], str(direct["sim.cycles"]))
 
 
+class GeneratedSweep(Base):
+    """generate: each point's program written by scripts/gen-matmul, run, then checked by it."""
+
+    def test_generated_points_run_and_check(self):
+        gen = os.path.join(ROOT, "scripts", "gen-matmul")
+        path = self.write("gen.yaml", f"""
+name: gen
+generate:
+  command: [{gen}, "{{dir}}", --m, 48, --k, 64, --n, 64, --tiles, "{{tiles}}", --amp-sets, "{{sets}}"]
+  run: run.yaml
+  check: [{gen}, --check, "{{dir}}", "{{results}}"]
+parameters:
+  sets: {{arg: true, values: [1, 2]}}
+  tiles: {{arg: true, values: [2, 4]}}
+overrides: {{max_cycles: 10000000}}
+metrics:
+  cycles: sim.cycles
+""")
+        out = os.path.join(self.dir, "out")
+        p = sweep(path, "-j", "2", "--out", out, "--no-plots")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rows = read_csv(os.path.join(out, "results.csv"))
+        self.assertEqual([(r["sets"], r["tiles"], r["status"]) for r in rows],
+                         [("1", "2", "ok"), ("1", "4", "ok"), ("2", "2", "ok"), ("2", "4", "ok")])
+        # The same point by hand gives the same cycles, and the check passed (0 differ).
+        subprocess.run([gen, os.path.join(self.dir, "g"), "--m", "48", "--k", "64", "--n", "64", "--tiles", "4",
+                        "--amp-sets", "1"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        direct = ipusim_stats_of(os.path.join(self.dir, "g", "run.yaml"), os.path.join(self.dir, "d"),
+                                 {"max_cycles": 10000000})
+        self.assertEqual(rows[1]["cycles"], str(direct["sim.cycles"]))
+        with open(os.path.join(out, rows[1]["results"], "matmul-check.json")) as f:
+            self.assertEqual(json.load(f)["differ"], 0)
+
+    def test_a_failing_check_fails_its_point(self):
+        path = self.write("gen.yaml", """
+name: gen
+generate:
+  command: [true]
+  run: ../../../../configs/runs/graph_shift/run.yaml
+  check: ["false"]
+parameters:
+  x: {arg: true, values: [1]}
+metrics:
+  cycles: sim.cycles
+""".replace("../../../../configs/runs/graph_shift/run.yaml", RUN))
+        out = os.path.join(self.dir, "out")
+        p = sweep(path, "--out", out, "--no-plots")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(read_csv(os.path.join(out, "results.csv"))[0]["error"].split(":")[0], "check")
+
+
+def ipusim_stats_of(run, out, overrides):
+    cmd = [IPUSIM, "run", run, "-o", out]
+    for key, value in overrides.items():
+        cmd += ["-p", f"{key}={value}"]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with open(os.path.join(out, "stats.json")) as f:
+        return {k: v["value"] for k, v in json.load(f).items()}
+
+
 GOOD = """name: e
 run: $RUN
 parameters:
@@ -253,6 +313,18 @@ class Errors(Base):
     def test_key_set_twice(self):
         self.check(GOOD + "overrides: {max_cycles: 5}\n", 4, "parameter max_cycles: 'max_cycles' is also a fixed "
                                                              "override")
+
+
+    def test_run_and_generate(self):
+        self.check(GOOD + "generate: {command: [x], run: r.yaml}\n", 7, "give either 'run' or 'generate', not both")
+
+    def test_unknown_template(self):
+        text = GOOD.replace("run: $RUN\n", "generate: {command: [x, '{tile}'], run: r.yaml}\n")
+        self.check(text, 2, "generate command: '{tile}' is not a parameter, {dir} or {results}")
+
+    def test_arg_without_generate(self):
+        self.check(GOOD.replace("  max_cycles: [1000, 2000]", "  n: {arg: true, values: [1]}"), 4,
+                   "parameter n: 'arg: true' needs 'generate'")
 
 
 class Examples(unittest.TestCase):
