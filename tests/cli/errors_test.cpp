@@ -299,6 +299,32 @@ TEST_CASE("graph: copy errors name the copy") {
   CHECK(one_line(size.o.out));
 }
 
+TEST_CASE("graph: a copy of several parts exchanges them together; a part's errors name it") {
+  std::string yaml = graph_yaml(kMapping, kFields, "    - {copy: swap}\n");
+  yaml.replace(yaml.find("  compute_sets:"), 0,
+               "  copies:\n    - name: swap\n      parts:\n"
+               "        - {source: {tensor: x, begin: 0, end: 4}, destination: {tensor: x, begin: 12, end: 16}}\n"
+               "        - {source: {tensor: x, begin: 8, end: 12}, destination: {tensor: x, begin: 4, end: 8}}\n");
+  auto ok = graph_case("copy_parts", yaml);
+  INFO(ok.o.out);
+  CHECK(ok.o.exit_code == 0);
+  // Both parts went in one round: one internal sync for the copy (two copies would take two).
+  CHECK(ok.o.out.find("chip.supersteps                                   1 ") != std::string::npos);
+
+  std::string bad = yaml;
+  bad.replace(bad.find("{tensor: x, begin: 4, end: 8}"), 29, "{tensor: x, begin: 5, end: 8}");
+  auto size = graph_case("copy_parts_size", bad);
+  CHECK(size.o.exit_code == 3);
+  CHECK(size.o.out.find("the source has 16 bytes, the destination 12") != std::string::npos);
+  CHECK(one_line(size.o.out));
+
+  std::string both = yaml;
+  both.replace(both.find("      parts:"), 0, "      destination: {tensor: x, begin: 0, end: 4}\n");
+  auto mixed = graph_case("copy_parts_mixed", both);
+  CHECK(mixed.o.exit_code == 3);
+  CHECK(mixed.o.out.find("has parts: each part names its destination(s)") != std::string::npos);
+}
+
 TEST_CASE("graph: host stream errors name the stream") {
   auto with_streams = [](const std::string &streams, const std::string &control) {
     std::string y = graph_yaml(kMapping, kFields, control);
