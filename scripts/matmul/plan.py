@@ -64,13 +64,13 @@ class Grid:
             out.append(f"columns per tile ({self.nt}) must be a multiple of {f.ocb}")
         if self.kt % f.icb or self.kt < 2 * f.icb:
             out.append(f"input channels per tile ({self.kt}) must be a multiple of {f.icb}, at least {2 * f.icb}")
-        min_rows = 6 if f.wide else 24
+        min_rows = 6 if f.worker == "wide" else 24
         if self.mt < min_rows:
             out.append(f"rows per tile ({self.mt}) must be at least {min_rows} (four per worker for {f.mnemonic})")
         if self.ks > 1 and (self.mt % self.ks or self.ks > 8):
             out.append(f"a K split of {self.ks} needs rows per tile divisible by it, and at most 8")
         # The pace instructions' strides are signed 10-bit counts of 8 bytes.
-        if self.a_row_bytes() - 24 > 511 * 8 or self.c_row_bytes() - 8 > 511 * 8:
+        if self.a_row_bytes() - 24 > 511 * 8 or self.c_row_bytes() - 8 > 511 * 8 or self.a_row_bytes() < 32:
             out.append("a row of A or C per tile is longer than a pace stride reaches (4 KiB)")
         if self.kt * self.nt * f.in_bytes > machine.interleaved_bytes - 4096:
             out.append(f"B per tile ({self.kt * self.nt * f.in_bytes} bytes) does not fit the interleaved region")

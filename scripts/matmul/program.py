@@ -23,6 +23,10 @@ def make_data(m, k, n, form, seed):
         bv = rng.integers(-8, 9, size=(k, n)) / 8
         return (fp8.encode_143(av), fp8.encode_143(bv), av.astype(np.float32), bv.astype(np.float32),
                 FP8_SCALE_A + FP8_SCALE_B)
+    if form.in_dtype == "float":  # full fp32 significands: every rounding of the fixed order shows
+        a = rng.standard_normal((m, k)).astype(np.float32)
+        b = rng.standard_normal((k, n)).astype(np.float32)
+        return a, b, a, b, 0
     # Multiples of 1/16 in [-1, 1]: products and sums exact in fp32 far from overflow.
     a = (rng.integers(-16, 17, size=(m, k)) / 16).astype(np.float16)
     b = (rng.integers(-16, 17, size=(k, n)) / 16).astype(np.float16)
@@ -152,10 +156,11 @@ def generate(out, g, machine, form, seed, overrides, command):
     rows = g.rows()
     a_row, c_row = g.a_row_bytes(), g.c_row_bytes()
     xbig = (a_row - 24) // 8
-    if form.wide:
+    if form.worker == "wide":  # field 2 = -3: x returns to the row start after the fill group
         strides = [xbig | (1 << 10) | (0x3FD << 20), xbig | (((c_row - 24) // 8) << 10) | (0x3FD << 20)]
-    else:
-        strides = [xbig | (1 << 10), xbig | (((c_row - 8) // 8) << 10)]
+    else:  # field 2 = 0: stay; the out row step comes after 2 (narrow) or 8 (f32) stores
+        last_store = 8 if form.worker == "narrow" else 56
+        strides = [xbig | (1 << 10), xbig | (((c_row - last_store) // 8) << 10)]
     out_t = "Cp" if ks > 1 else "C"
     for t in range(g.tiles):
         i, j, l = g.coords(t)
@@ -170,7 +175,7 @@ def generate(out, g, machine, form, seed, overrides, command):
         r0 = 0
         for w in range(6):
             nrows = rows[w]
-            count = max(nrows - 1, 0) if form.wide else nrows - 4
+            count = max(nrows - 1, 0) if form.worker == "wide" else nrows - 4
             rec = [16 + 64 * w, r0 * a_row, r0 * form.prow, 0, strides[0], strides[1], r0 * form.prow, r0 * c_row,
                    count]
             rec += [0] * (16 - len(rec))  # 16 words per worker: runall's stride

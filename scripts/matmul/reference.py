@@ -16,8 +16,24 @@ def _phase_sum(x, w):
     return s[0]
 
 
+def slice_partials_f32(a, b, form):
+    """fp32 forms: per phase one product, rounded to fp32, added to the running sum."""
+    m, kt = a.shape
+    n = b.shape[1]
+    out = np.zeros((m, n), dtype=np.float32)
+    for c0 in range(0, n, 2048):
+        cols = slice(c0, min(n, c0 + 2048))
+        acc = np.zeros((m, cols.stop - c0), dtype=np.float32)
+        for ic in range(kt):
+            acc = acc + a[:, ic:ic + 1] * b[ic:ic + 1, cols]
+        out[:, cols] = acc
+    return out
+
+
 def slice_partials(a, b, form, scale_exp=0):
     """One K slice from zero partials: a (m, kt), b (kt, n) as exact fp32 values."""
+    if form.in_dtype == "float":
+        return slice_partials_f32(a, b, form)
     m, kt = a.shape
     n = b.shape[1]
     part = np.float16 if form.part_dtype == "half" else np.float32
