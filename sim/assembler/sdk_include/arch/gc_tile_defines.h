@@ -56,8 +56,9 @@
 
 // ---- AMP / SLIC / accumulator-store phase flags ----
 // [ipusim] The encodings of these enumFlags immediates are not public.
-// ipusim encodes each as its phase (or weight-set) number; the engine count
-// (E4/E2/E1) and data type are implied by the instruction that uses it.
+// ipusim encodes each TAMP_* as its phase number (fp16 forms 0..3, fp32 forms
+// 0..7); the engine count (E4/E2/E1) and data type are implied by the
+// instruction that uses it.
 #define TAMP_F16V4_E4_P0 0
 #define TAMP_F16V4_E4_P1 1
 #define TAMP_F16V4_E4_P2 2
