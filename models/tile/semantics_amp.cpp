@@ -194,14 +194,56 @@ IPUSIM_EXEC(F16V4HIHOV4AMP) {
 }
 
 // ---- fp32 products ----------------------------------------------------------------------------
-// One float input; unit u multiplies it by the low 32 bits of CW[u][p] (an
-// fp32 weight): 8 MACs per instruction, products and sums rounded to fp32.
+// The fp32 forms run groups of 8 phases (TAMP_F32_E4_P0..P7; poplibs' float convolutions and
+// sparse matmuls step through all eight): a unit's four weight words are eight fp32 weights, and
+// phase p multiplies one fp32 input by weight p, the low (even p) or high (odd p) half of word
+// p / 2. Products and sums are rounded to fp32. At phase 0 every unit swaps running sum and buffer,
+// as in the fp16 forms.
+// The buffers' chain moves as in the fp16 forms (shift_chain), on fewer steps:
+// * f32sisoamp (8 units of set 0, 8 MACs): the chain moves at even phases, so over a group
+//   phase p (even) hands out units p, p+1 and fills them; odd phases move nothing and write +0.0
+//   to the destination (poplibs passes zero partials there and discards the result).
+// * f32sisov2amp (both sets, 16 units, 16 MACs): at phase p the chain of set p % 2 moves, so over
+//   a group phase p carries units 2 * (p / 2), 2 * (p / 2) + 1 of set p % 2, output channels 2p,
+//   2p+1 (the order poplibs' 16-engine weight loads, slots 0-7 then 32-39 and so on, imply).
+namespace {
+unsigned f32_phase_of(TileCore &t, const isa::Instruction &i, unsigned operand) {
+  unsigned p = static_cast<unsigned>(i.v[operand]);
+  if (p > 7)
+    t.fault(FaultKind::bad_operand,
+            fmt::format("fp32 AMP phase {} is out of range: ipusim's TAMP_F32_* phases are 0..7", p));
+  return p;
+}
+
+// One fp32 phase on one set's 8 units; when `moves`, the set's chain takes `in` and hands out `out`.
+void f32_step(TileCore &t, Context &c, unsigned set, unsigned phase, float x, bool moves, const uint32_t in[2],
+              uint32_t out[2]) {
+  uint32_t *acc = &c.aacc[16 * set];
+  const uint64_t *cw = &t.cwei()[32 * set];
+  if (phase == 0)
+    for (unsigned u = 0; u < 8; ++u) std::swap(acc[2 * u], acc[2 * u + 1]);
+  for (unsigned u = 0; u < 8; ++u) {
+    float w = fl(static_cast<uint32_t>(cw[4 * u + phase / 2] >> (32 * (phase % 2))));
+    acc[2 * u] = bits(fl(acc[2 * u]) + x * w);
+  }
+  if (moves) shift_chain(acc, in, out);
+}
+} // namespace
+
 IPUSIM_EXEC(F32SISOAMP) {
-  unsigned p = phase_of(t, i, 3);
+  unsigned p = f32_phase_of(t, i, 3);
+  uint32_t in[2] = {c.a[reg(i, 2)], c.a[reg(i, 2) + 1]}, out[2] = {0, 0};
+  f32_step(t, c, 0, p, fl(c.a[reg(i, 1)]), p % 2 == 0, in, out);
+  t.write_a(c, reg(i, 0), out[0]);
+  t.write_a(c, reg(i, 0) + 1, out[1]);
+}
+
+IPUSIM_EXEC(F32SISOV2AMP) {
+  need_sets(t, 2, "f32sisov2amp");
+  unsigned p = f32_phase_of(t, i, 3);
   float x = fl(c.a[reg(i, 1)]);
-  const uint64_t *cw = &t.cwei()[0];
-  uint32_t in[2] = {c.a[reg(i, 2)], c.a[reg(i, 2) + 1]}, out[2];
-  pipeline_step(&c.aacc[0], p, [&](unsigned u) { return x * fl(static_cast<uint32_t>(cw[4 * u + p])); }, in, out);
+  uint32_t in[2] = {c.a[reg(i, 2)], c.a[reg(i, 2) + 1]}, out[2] = {0, 0};
+  for (unsigned s = 0; s < 2; ++s) f32_step(t, c, s, p, x, s == p % 2, in, out);
   t.write_a(c, reg(i, 0), out[0]);
   t.write_a(c, reg(i, 0) + 1, out[1]);
 }

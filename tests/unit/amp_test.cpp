@@ -151,34 +151,6 @@ TEST_CASE("AMP phases beyond 3 and odd ld128putcs slots are operand faults") {
   CHECK_THROWS_WITH_AS(test::run(sup), doctest::Contains("the slot must be even"), SimulationError);
 }
 
-TEST_CASE("f32sisoamp: one float times 8 fp32 weights per instruction") {
-  // Slot 4u + p holds the fp32 weight of unit u for phase p in its low word.
-  std::string data = ".align 8\nwf:\n";
-  for (unsigned u = 0; u < 8; ++u)
-    for (unsigned p = 0; p < 4; ++p) data += fmt::format("  .float {}\n  .word 0\n", weight(u, p));
-  data += ".align 8\nxs:\n";
-  for (unsigned p = 0; p < 4; ++p) data += fmt::format("  .float {}\n", input(2, p));
-  data += ".align 8\nps:\n";
-  for (unsigned u = 0; u < 8; ++u) data += fmt::format("  .float {}\n", 0.5 * u);
-  std::string body = "  setzi $a0, 0x8\n  uput $FP_CLR, $a0\n";
-  unsigned outw = 0;
-  for (unsigned g = 0; g < 3; ++g)
-    for (unsigned p = 0; p < 4; ++p) {
-      body += g == 1 ? fmt::format("  ld32 $a0, $m8, $mzero, {}\n", p) : "  zero $a0\n";
-      body += g == 0 ? fmt::format("  ld64 $a2:3, $m7, $mzero, {}\n", p) : "  zero $a2:3\n";
-      body += fmt::format("  f32sisoamp $a4:5, $a0, $a2:3, {}\n  st64 $a4:5, $m9, $mzero, {}\n", p, outw++);
-    }
-  std::string sup = supervisor(1, body, data);
-  sup.replace(sup.find("setzi $m0, wts"), 14, "setzi $m0, wf");
-  auto r = test::run(sup);
-  REQUIRE(r->core.finished());
-  for (unsigned u = 0; u < 8; ++u) {
-    double want = 0.5 * u;
-    for (unsigned p = 0; p < 4; ++p) want += weight(u, p) * input(2, p);
-    CHECK(r->core.sram().read<float>(r->sym("out") + 4 * (16 + u)) == static_cast<float>(want));
-  }
-}
-
 namespace {
 // FP8 test values: small integers, exact in both formats.
 int w8(unsigned oc, unsigned ic) { return static_cast<int>((oc * 3 + ic) % 9) - 4; }

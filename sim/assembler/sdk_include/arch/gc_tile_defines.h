@@ -56,8 +56,9 @@
 
 // ---- AMP / SLIC / accumulator-store phase flags ----
 // [ipusim] The encodings of these enumFlags immediates are not public.
-// ipusim encodes each as its phase (or weight-set) number; the engine count
-// (E4/E2/E1) and data type are implied by the instruction that uses it.
+// ipusim encodes each TAMP_* as its phase number (fp16 forms 0..3, fp32 forms
+// 0..7); the engine count (E4/E2/E1) and data type are implied by the
+// instruction that uses it.
 #define TAMP_F16V4_E4_P0 0
 #define TAMP_F16V4_E4_P1 1
 #define TAMP_F16V4_E4_P2 2
@@ -81,11 +82,16 @@
 #define TAMP_F32_E1_P1 1
 #define TAMP_F32_E1_P2 2
 #define TAMP_F32_E1_P3 3
-#define TSLIC_F16V4_1x4_W0 0 // [ipusim] weight set 0
-#define TSLIC_F16V4_1x4_W1 1 // [ipusim] weight set 1
-#define TISTACC_P0 0         // [ipusim] phase 0
-#define TISTACC_P1 1         // [ipusim] phase 1
-#define TSTACC_P0 0          // [ipusim] phase 0
-#define TSTACC_P1 1          // [ipusim] phase 1
+// SLIC flags (f16v4*slic, f32sisoslic): bits 1:0 the weight word of each conv
+// unit, bit 2 three stages (1x3) instead of four (1x4); f32sisoslic bit 3 the
+// upper fp32 weights (models/tile/semantics_slic.cpp).
+#define TSLIC_F16V4_1x4_W0 0 // [ipusim] 4 stages, weight word 0
+#define TSLIC_F16V4_1x4_W1 1 // [ipusim] 4 stages, weight word 1
+// f16v4istacc / f16v4stacc: which half of the shuffle (semantics_slic.cpp).
+// TSTACC_P0 is also the literal 0 poplibs' ReductionSpecial01Acc passes.
+#define TISTACC_P0 0 // [ipusim] rows into the even words 4j
+#define TISTACC_P1 1 // [ipusim] rows into the even words 4j + 2
+#define TSTACC_P0 0  // [ipusim] $AACC[0], [2] out, even chain copied to the odd
+#define TSTACC_P1 1  // [ipusim] $AACC[1], [3] out, odd chain shifted
 
 #endif // IPUSIM_ARCH_GC_TILE_DEFINES_H
