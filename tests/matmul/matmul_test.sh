@@ -2,7 +2,8 @@
 # scripts/gen-matmul end to end on a few tiles: generate, run, and compare C
 # with the host reference bit for bit, for every form and partition the
 # generator has: two AMP sets (f16v4hihov4amp), one (f16v4hihoamp), fp32
-# partials (f16v4sisoamp), FP8 on the C600 (f8v8hihov4amp), and K split over
+# partials (f16v4sisoamp), fp32 (f32sisov2amp, full-significand data), FP8 on
+# the C600 (f8v8hihov4amp), and K split over
 # tiles with the reduce-scatter. Usage: matmul_test.sh IPUSIM
 set -euo pipefail
 exe="$1"
@@ -27,6 +28,7 @@ case_ ksplit "48 x 64" --tiles 8 --m 48 --k 128 --n 64 --grid 2x2x2 --seed 3
 case_ ksplit4 "96 x 32" --tiles 8 --m 96 --k 256 --n 32 --grid 1x2x4 --seed 4
 case_ one_set "50 x 64" --tiles 4 --m 50 --k 64 --n 64 --amp-sets 1 --seed 5
 case_ half_float "50 x 64" --tiles 4 --m 50 --k 64 --n 64 --dtype half-float --grid 1x2x2 --seed 6
+case_ float "48 x 64" --tiles 8 --m 48 --k 128 --n 64 --dtype float --grid 1x2x4 --seed 9
 case_ fp8 "50 x 64" --machine c600 --tiles 4 --m 50 --k 128 --n 64 --dtype fp8 --seed 8
 # The two-set program on one AMP set (GC2) must fail cleanly: it loads the second set's weights.
 if "$exe" run "$work/half/run.yaml" -o "$work/gc2" -p machine=gc2 2>"$work/err"; then
