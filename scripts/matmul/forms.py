@@ -22,6 +22,11 @@ class Form:
         return self.ocb * self.part_bytes
 
     @property
+    def phases(self):
+        """Instructions per row per weight block."""
+        return 8 if self.in_dtype == "float" else 4
+
+    @property
     def worker(self):
         """The worker loop: 'wide' (4 phases, 8 bytes of partials in and out per instruction),
         'narrow' (4 phases, 4 bytes) or 'f32' (8 phases, one float in, 8 bytes of partials)."""

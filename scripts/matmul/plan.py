@@ -84,7 +84,7 @@ class Grid:
         f = self.form
         blocks = (self.nt // f.ocb) * (self.kt // f.icb)
         r = max(self.rows())
-        compute = blocks * (6 * (4 * r + WORKER_OVERHEAD_INSNS) + BLOCK_OVERHEAD_CYCLES)
+        compute = blocks * (6 * (f.phases * r + WORKER_OVERHEAD_INSNS) + BLOCK_OVERHEAD_CYCLES)
         bpc = machine.exchange_bytes_per_cycle
         exchange = 0
         if self.ns > 1:
