@@ -55,11 +55,13 @@ inline float dot4(uint64_t x, uint64_t w) {
   return (p[0] + p[1]) + (p[2] + p[3]);
 }
 
-unsigned phase_of(TileCore &t, const isa::Instruction &i, unsigned operand) {
+// The phase operand: 0..3 for the fp16 and FP8 forms, 0..7 for the fp32 ones.
+unsigned phase_of(TileCore &t, const isa::Instruction &i, unsigned operand, unsigned phases = 4) {
   unsigned p = static_cast<unsigned>(i.v[operand]);
-  if (p > 3)
-    t.fault(FaultKind::bad_operand,
-            fmt::format("AMP phase {} is out of range: ipusim's TAMP_* phases are 0..3", p));
+  if (p >= phases)
+    t.fault(FaultKind::bad_operand, fmt::format("{}AMP phase {} is out of range: ipusim's TAMP_{}* phases are 0..{}",
+                                                phases == 8 ? "fp32 " : "", p, phases == 8 ? "F32_" : "",
+                                                phases - 1));
   return p;
 }
 
@@ -207,14 +209,6 @@ IPUSIM_EXEC(F16V4HIHOV4AMP) {
 //   a group phase p carries units 2 * (p / 2), 2 * (p / 2) + 1 of set p % 2, output channels 2p,
 //   2p+1 (the order poplibs' 16-engine weight loads, slots 0-7 then 32-39 and so on, imply).
 namespace {
-unsigned f32_phase_of(TileCore &t, const isa::Instruction &i, unsigned operand) {
-  unsigned p = static_cast<unsigned>(i.v[operand]);
-  if (p > 7)
-    t.fault(FaultKind::bad_operand,
-            fmt::format("fp32 AMP phase {} is out of range: ipusim's TAMP_F32_* phases are 0..7", p));
-  return p;
-}
-
 // One fp32 phase on one set's 8 units; when `moves`, the set's chain takes `in` and hands out `out`.
 void f32_step(TileCore &t, Context &c, unsigned set, unsigned phase, float x, bool moves, const uint32_t in[2],
               uint32_t out[2]) {
@@ -231,7 +225,7 @@ void f32_step(TileCore &t, Context &c, unsigned set, unsigned phase, float x, bo
 } // namespace
 
 IPUSIM_EXEC(F32SISOAMP) {
-  unsigned p = f32_phase_of(t, i, 3);
+  unsigned p = phase_of(t, i, 3, 8);
   uint32_t in[2] = {c.a[reg(i, 2)], c.a[reg(i, 2) + 1]}, out[2] = {0, 0};
   f32_step(t, c, 0, p, fl(c.a[reg(i, 1)]), p % 2 == 0, in, out);
   t.write_a(c, reg(i, 0), out[0]);
@@ -240,7 +234,7 @@ IPUSIM_EXEC(F32SISOAMP) {
 
 IPUSIM_EXEC(F32SISOV2AMP) {
   need_sets(t, 2, "f32sisov2amp");
-  unsigned p = f32_phase_of(t, i, 3);
+  unsigned p = phase_of(t, i, 3, 8);
   float x = fl(c.a[reg(i, 1)]);
   uint32_t in[2] = {c.a[reg(i, 2)], c.a[reg(i, 2) + 1]}, out[2] = {0, 0};
   for (unsigned s = 0; s < 2; ++s) f32_step(t, c, s, p, x, s == p % 2, in, out);

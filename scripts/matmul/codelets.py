@@ -145,6 +145,25 @@ def wide_worker(form):
 """
 
 
+def row_pipeline(e, n, main, amp):
+    """The bundles of a worker that streams rows through the AMP, n instructions per row: bundle k
+    holds main(k, group) and amp(k - 1). Groups 0-2 are the prologue, then a rpt loop ($m8 times)
+    over one steady group, then groups R-1, R, R+1 (named so main can tell them apart; from the
+    loop on only k modulo n and 2 matter)."""
+    e.one(main(0, 0))
+    for k in range(1, 3 * n):
+        e.bundle(main(k, k // n), amp(k - 1))
+    e.rpt("$m8", "1f", "2f")
+    e.raw("1:")
+    for k in range(3 * n, 4 * n):
+        e.bundle(main(k, "mid"), amp(k - 1))
+    e.raw("2:")
+    for g, name in enumerate(("R-1", "R", "R+1")):
+        for q in range(n):
+            k = 4 * n + n * g + q
+            e.bundle(main(k, name), amp(k - 1))
+
+
 def narrow_worker(form):
     """4 bytes of partials in and out per instruction (one AMP set, half partials), as poplibs'
     conv_partial_1x1_half_half does it: even bundles load x and a pair of partials, odd ones load x
@@ -181,18 +200,7 @@ def narrow_worker(form):
         outs = 2 if q == 1 else 0
         return f"ldst64pace $a0:1, $a4:5, $m0:1+=, $m2, 0b{outs:02b}{xs:02b}"
 
-    e.one(main(0, 0))
-    for k in range(1, 12):
-        e.bundle(main(k, k // 4), amp(k - 1))
-    e.rpt("$m8", "1f", "2f")
-    e.raw("1:")
-    for k in range(12, 16):
-        e.bundle(main(k, "mid"), amp(k - 1))
-    e.raw("2:")
-    for g, name in enumerate(("R-1", "R", "R+1")):
-        for q in range(4):
-            k = 16 + 4 * g + q  # any k with the right q: only k % 4 and k % 2 matter from here
-            e.bundle(main(k, name), amp(k - 1))
+    row_pipeline(e, 4, main, amp)
     e.one(amp(3))
     e.one("st64pace $a4:5, $m0:1+=, $m2, 0b10")
     e.one("exitz   $mzero")
@@ -229,18 +237,7 @@ def f32_worker(form):
         outs = 2 if (k - 2) % 8 == 7 else 0
         return f"ld2xst64pace $a0:3, $a4:5, $m0:1+=, $m2, 0b{outs:02b}{ps:02b}{xs:02b}"
 
-    e.one(main(0, 0))
-    for k in range(1, 24):
-        e.bundle(main(k, k // 8), amp(k - 1))
-    e.rpt("$m8", "1f", "2f")
-    e.raw("1:")
-    for k in range(24, 32):
-        e.bundle(main(k, "mid"), amp(k - 1))
-    e.raw("2:")
-    for g, name in enumerate(("R-1", "R", "R+1")):
-        for q in range(8):
-            k = 32 + 8 * g + q  # only k % 8 matters from here
-            e.bundle(main(k, name), amp(k - 1))
+    row_pipeline(e, 8, main, amp)
     e.bundle("st64pace $a4:5, $m0:1+=, $m2, 0b00", amp(7))
     e.one("st64pace $a4:5, $m0:1+=, $m2, 0b10")
     e.one("exitz   $mzero")

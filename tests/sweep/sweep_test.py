@@ -51,9 +51,9 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-def ipusim_stats(out, overrides):
-    """Runs graph_shift directly and returns its stats.json values."""
-    cmd = [IPUSIM, "run", RUN, "-o", out]
+def ipusim_stats(out, overrides, run=RUN):
+    """Runs a run file (graph_shift by default) directly and returns its stats.json values."""
+    cmd = [IPUSIM, "run", run, "-o", out]
     for key, value in overrides.items():
         cmd += ["-p", f"{key}={value}"]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -231,8 +231,8 @@ metrics:
         # The same point by hand gives the same cycles, and the check passed (0 differ).
         subprocess.run([gen, os.path.join(self.dir, "g"), "--m", "48", "--k", "64", "--n", "64", "--tiles", "4",
                         "--amp-sets", "1"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        direct = ipusim_stats_of(os.path.join(self.dir, "g", "run.yaml"), os.path.join(self.dir, "d"),
-                                 {"max_cycles": 10000000})
+        direct = ipusim_stats(os.path.join(self.dir, "d"), {"max_cycles": 10000000},
+                              run=os.path.join(self.dir, "g", "run.yaml"))
         self.assertEqual(rows[1]["cycles"], str(direct["sim.cycles"]))
         with open(os.path.join(out, rows[1]["results"], "matmul-check.json")) as f:
             self.assertEqual(json.load(f)["differ"], 0)
@@ -253,15 +253,6 @@ metrics:
         p = sweep(path, "--out", out, "--no-plots")
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertEqual(read_csv(os.path.join(out, "results.csv"))[0]["error"].split(":")[0], "check")
-
-
-def ipusim_stats_of(run, out, overrides):
-    cmd = [IPUSIM, "run", run, "-o", out]
-    for key, value in overrides.items():
-        cmd += ["-p", f"{key}={value}"]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    with open(os.path.join(out, "stats.json")) as f:
-        return {k: v["value"] for k, v in json.load(f).items()}
 
 
 GOOD = """name: e
