@@ -38,40 +38,20 @@ TileCore::TileCore(const TileParams &params)
   }
 }
 
-void TileCore::load_code(uint32_t addr, const std::vector<uint32_t> &words) {
-  if (words.empty()) return;
-  uint32_t end = addr + static_cast<uint32_t>(4 * words.size());
-  if ((addr & 3) || !sram_.contains(addr, end - addr))
-    throw InputError(fmt::format("code at 0x{:x}..0x{:x} is outside the tile's SRAM [0x{:x}, 0x{:x})", addr, end,
-                                 sram_.base(), sram_.end()));
-  // The decoded copy covers only the span holding code, so a chip of 1,472
-  // tiles pays for its code, not for 40 bytes per word of SRAM.
-  if (code_.empty()) {
-    code_base_ = addr;
-    code_.resize((end - addr) / 4);
-  } else if (addr < code_base_ || end > code_base_ + 4 * code_.size()) {
-    uint32_t lo = std::min(addr, code_base_), hi = std::max(end, code_base_ + static_cast<uint32_t>(4 * code_.size()));
-    std::vector<DecodedWord> grown((hi - lo) / 4);
-    std::copy(code_.begin(), code_.end(), grown.begin() + (code_base_ - lo) / 4);
-    code_.swap(grown);
-    code_base_ = lo;
-  }
-  for (size_t i = 0; i < words.size(); ++i) {
-    uint32_t a = addr + static_cast<uint32_t>(4 * i);
-    sram_.write<uint32_t>(a, words[i]);
-    DecodedWord &d = code_[(a - code_base_) / 4];
-    auto insn = isa::decode(words[i]);
-    if (!insn) {
-      d = DecodedWord{};
-      continue;
-    }
+CodeSegment::CodeSegment(uint32_t addr, std::vector<uint32_t> words, const std::vector<uint8_t> &is_code)
+    : base_(addr), raw_(std::move(words)), decoded_(raw_.size()) {
+  for (size_t i = 0; i < raw_.size(); ++i) {
+    if (!is_code.empty() && !is_code[i]) continue;
+    DecodedWord &d = decoded_[i];
+    auto insn = isa::decode(raw_[i]);
+    if (!insn) continue;
     const isa::Form &f = isa::form(insn->op);
     d.insn = *insn;
     d.exec = exec_function(insn->op);
     d.flags = f.flags;
     d.pipe = f.pipe;
     d.timing = f.timing;
-    d.bundle_first = (words[i] & isa::kBundleBit) != 0;
+    d.bundle_first = (raw_[i] & isa::kBundleBit) != 0;
     d.needs_arf = f.pipe == isa::Pipe::AUX;
     for (const auto &o : f.operands)
       if (o.kind == isa::OperandKind::AReg || o.kind == isa::OperandKind::APair || o.kind == isa::OperandKind::AQuad)
@@ -79,10 +59,79 @@ void TileCore::load_code(uint32_t addr, const std::vector<uint32_t> &words) {
   }
 }
 
+void TileCore::load_code(uint32_t addr, const std::vector<uint32_t> &words) {
+  if (words.empty()) return;
+  load_code(std::make_shared<const CodeSegment>(addr, words));
+}
+
+void TileCore::load_code(std::shared_ptr<const CodeSegment> seg) {
+  if (seg->words().empty()) return;
+  const uint32_t addr = seg->base(), end = seg->end();
+  if ((addr & 3) || !sram_.contains(addr, end - addr))
+    throw InputError(fmt::format("code at 0x{:x}..0x{:x} is outside the tile's SRAM [0x{:x}, 0x{:x})", addr, end,
+                                 sram_.base(), sram_.end()));
+  std::memcpy(sram_.ptr(addr), seg->words().data(), 4 * seg->words().size());
+  // Segments stay disjoint: code loaded over earlier code replaces it, so
+  // the overlapping segments are merged into a private one (never the case
+  // for linked programs, whose sections do not overlap).
+  uint32_t lo = addr, hi = end;
+  std::vector<std::shared_ptr<const CodeSegment>> kept, overlapping;
+  for (auto &s : segments_) (s->base() < hi && addr < s->end() ? overlapping : kept).push_back(std::move(s));
+  if (!overlapping.empty()) {
+    for (const auto &s : overlapping) {
+      lo = std::min(lo, s->base());
+      hi = std::max(hi, s->end());
+    }
+    std::vector<uint32_t> merged((hi - lo) / 4, 0);
+    std::vector<uint8_t> held((hi - lo) / 4, 0); // gaps between the segments stay data
+    overlapping.push_back(seg);                  // last: the new code wins
+    for (const auto &o : overlapping)
+      for (size_t i = 0; i < o->words().size(); ++i) {
+        merged[(o->base() - lo) / 4 + i] = o->words()[i];
+        held[(o->base() - lo) / 4 + i] = o->decoded()[i].exec != nullptr;
+      }
+    seg = std::make_shared<const CodeSegment>(lo, std::move(merged), held);
+  }
+  kept.push_back(std::move(seg));
+  std::sort(kept.begin(), kept.end(), [](const auto &a, const auto &b) { return a->base() < b->base(); });
+  segments_ = std::move(kept);
+  rebuild_code_map();
+}
+
+void TileCore::rebuild_code_map() {
+  code_lo_ = segments_.empty() ? 0 : segments_.front()->base();
+  uint32_t hi = segments_.empty() ? 0 : segments_.back()->end();
+  code_words_ = (hi - code_lo_) / 4;
+  code_bits_.assign((code_words_ + 63) / 64, 0);
+  for (const auto &s : segments_)
+    for (size_t i = 0; i < s->decoded().size(); ++i)
+      if (s->decoded()[i].exec) {
+        uint32_t off = (s->base() - code_lo_) / 4 + static_cast<uint32_t>(i);
+        code_bits_[off / 64] |= uint64_t(1) << (off % 64);
+      }
+  for (auto &f : fetch_) f = Fetch{};
+}
+
+const CodeSegment *TileCore::segment_of(uint32_t addr) const {
+  for (const auto &s : segments_)
+    if (s->contains(addr)) return s.get();
+  return nullptr;
+}
+
+const DecodedWord *TileCore::fetch_slow(unsigned ctx, uint32_t pc) {
+  if (pc & 3) return nullptr;
+  const CodeSegment *s = segment_of(pc);
+  if (!s) return nullptr;
+  fetch_[ctx] = Fetch{s->decoded().data(), s->base(), s->end() - s->base()};
+  const DecodedWord &d = s->at(pc);
+  return d.exec ? &d : nullptr;
+}
+
 const DecodedWord *TileCore::decoded(uint32_t addr) const {
-  uint32_t off = addr - code_base_;
-  if ((addr & 3) || addr < code_base_ || off / 4 >= code_.size()) return nullptr;
-  const DecodedWord &d = code_[off / 4];
+  if (addr & 3) return nullptr;
+  const CodeSegment *s = segment_of(addr);
+  if (!s) return nullptr;
+  const DecodedWord &d = s->at(addr);
   return d.exec ? &d : nullptr;
 }
 
@@ -369,7 +418,7 @@ void TileCore::execute(Context &c, const DecodedWord &w) {
 
 void TileCore::issue(Context &c) {
   pc_ = c.pc;
-  const DecodedWord *first = decoded(pc_);
+  const DecodedWord *first = fetch(c.index, pc_);
   if (!first)
     raise(c, pc_,
           FaultException{{FaultKind::not_executable,
@@ -378,7 +427,7 @@ void TileCore::issue(Context &c) {
                                          : fmt::format("no instruction at 0x{:x}", pc_)}});
   const DecodedWord *second = nullptr;
   if (first->bundle_first) {
-    second = decoded(pc_ + 4);
+    second = fetch(c.index, pc_ + 4);
     if (!second)
       raise(c, pc_, FaultException{{FaultKind::illegal_instruction, "bundle without a second instruction"}});
   }

@@ -6,7 +6,7 @@
 
 #include <array>
 #include <cstdint>
-#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,6 +31,27 @@ struct DecodedWord {
   isa::TimingClass timing = isa::TimingClass::alu;
   bool bundle_first = false;
   bool needs_arf = false; // aux pipeline or ARF operands: the supervisor has no ARF
+};
+
+// The decoded words of one range of code (a linked code section): built once
+// and never changed, so every tile that loads the same code shares one copy.
+// Words that do not decode (data in a code section) have a null exec.
+class CodeSegment {
+public:
+  // is_code (optional, one entry per word): 0 leaves a word undecoded.
+  CodeSegment(uint32_t addr, std::vector<uint32_t> words, const std::vector<uint8_t> &is_code = {});
+  uint32_t base() const { return base_; }
+  uint32_t end() const { return base_ + static_cast<uint32_t>(4 * raw_.size()); }
+  const std::vector<uint32_t> &words() const { return raw_; }
+  const std::vector<DecodedWord> &decoded() const { return decoded_; }
+  // The decoded word at addr (4-aligned, inside the segment), exec null if not code.
+  const DecodedWord &at(uint32_t addr) const { return decoded_[(addr - base_) / 4]; }
+  bool contains(uint32_t addr) const { return addr - base_ < 4 * raw_.size(); }
+
+private:
+  uint32_t base_;
+  std::vector<uint32_t> raw_;
+  std::vector<DecodedWord> decoded_;
 };
 
 // Thrown by instruction semantics; the issue loop adds where it happened.
@@ -70,14 +91,16 @@ public:
   uint64_t cycle() const { return now_; }
   const TileStats &stats() const { return stats_; }
 
-  // Loading: write code words (already encoded) and pre-decode them.
+  // Loading: write code words (already encoded) into the SRAM and
+  // pre-decode them; or load code decoded once for several tiles.
   void load_code(uint32_t addr, const std::vector<uint32_t> &words);
+  void load_code(std::shared_ptr<const CodeSegment> segment);
   const DecodedWord *decoded(uint32_t addr) const;
   // Whether the word holding `addr` is loaded code (data between code
   // sections is not).
   bool is_code(uint32_t addr) const {
-    uint32_t off = addr - code_base_;
-    return off < 4 * code_.size() && code_[off / 4].exec != nullptr;
+    uint32_t off = (addr - code_lo_) / 4;
+    return off < code_words_ && ((code_bits_[off / 64] >> (off % 64)) & 1);
   }
 
   // Start the supervisor at pc; it stops when it branches to exit_address.
@@ -177,10 +200,35 @@ private:
   std::string describe_waits() const;
   unsigned running_workers() const;
 
+  // The code segment holding addr, or null.
+  const CodeSegment *segment_of(uint32_t addr) const;
+  void rebuild_code_map();
+
   TileParams p_;
   Sram sram_;
-  std::vector<DecodedWord> code_; // one per 4-byte word of the loaded code span
-  uint32_t code_base_ = 0;
+  // Loaded code: disjoint segments (shared with other tiles where the code is
+  // the same), and one bit per word of [code_lo_, code_lo_ + 4 * code_words_)
+  // saying which words hold code (for is_code, checked on every store).
+  std::vector<std::shared_ptr<const CodeSegment>> segments_;
+  uint32_t code_lo_ = 0, code_words_ = 0;
+  std::vector<uint64_t> code_bits_;
+  // Per context: the segment it last fetched from, so the issue loop finds a
+  // word with one compare.
+  struct Fetch {
+    const DecodedWord *words = nullptr;
+    uint32_t base = 0, bytes = 0;
+  };
+  std::array<Fetch, 7> fetch_{};
+  const DecodedWord *fetch(unsigned ctx, uint32_t pc) {
+    const Fetch &f = fetch_[ctx];
+    uint32_t off = pc - f.base;
+    if (off < f.bytes && !(pc & 3)) {
+      const DecodedWord &d = f.words[off / 4];
+      return d.exec ? &d : nullptr;
+    }
+    return fetch_slow(ctx, pc);
+  }
+  const DecodedWord *fetch_slow(unsigned ctx, uint32_t pc);
   std::array<Context, 7> ctx_;
   std::array<uint32_t, 6> worker_base_{};
   ExchangePort xport_;
