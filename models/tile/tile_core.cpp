@@ -28,7 +28,7 @@ const char *fault_kind_name(FaultKind k) {
 }
 
 TileCore::TileCore(const TileParams &params)
-    : p_(params), sram_(params.sram) {
+    : p_(params), sram_(params.sram), slow_loads_(params.sram.latency_cycles > params.workers) {
   for (unsigned i = 0; i < ctx_.size(); ++i) {
     ctx_[i].index = i;
     ctx_[i].supervisor = i == 0;
@@ -56,6 +56,9 @@ CodeSegment::CodeSegment(uint32_t addr, std::vector<uint32_t> words, const std::
     for (const auto &o : f.operands)
       if (o.kind == isa::OperandKind::AReg || o.kind == isa::OperandKind::APair || o.kind == isa::OperandKind::AQuad)
         d.needs_arf = true;
+    d.checks = static_cast<uint8_t>(((f.flags & isa::F_NORPT) ? kCheckNoRpt : 0) |
+                                    ((f.flags & isa::F_SUPERVISOR) ? kCheckSupervisor : 0) |
+                                    (((f.flags & isa::F_WORKER) || d.needs_arf) ? kCheckWorker : 0));
   }
 }
 
@@ -144,21 +147,11 @@ void TileCore::start_supervisor(uint32_t pc, uint32_t exit_address) {
   last_progress_ = now_;
 }
 
-unsigned TileCore::running_workers() const {
-  unsigned n = 0;
-  for (unsigned w = 1; w <= p_.workers; ++w) n += ctx_[w].state == ContextState::running;
-  return n;
-}
-
-bool TileCore::finished() const {
-  return ctx_[0].state == ContextState::halted && running_workers() == 0;
-}
-
 [[noreturn]] void TileCore::fault(FaultKind k, std::string detail) {
   throw FaultException{Fault{k, std::move(detail)}};
 }
 
-uint32_t TileCore::check_address(uint32_t addr, uint32_t size, bool is_store) {
+void TileCore::address_fault(uint32_t addr, uint32_t size, bool is_store) {
   if (addr & (size - 1))
     fault(FaultKind::misaligned,
           fmt::format("{}-bit {} at 0x{:x} is not {}-byte aligned", size * 8,
@@ -167,11 +160,9 @@ uint32_t TileCore::check_address(uint32_t addr, uint32_t size, bool is_store) {
     fault(FaultKind::out_of_range,
           fmt::format("{}-bit {} at 0x{:x} is outside the tile's SRAM [0x{:x}, 0x{:x})", size * 8,
                       is_store ? "store" : "load", addr, sram_.base(), sram_.end()));
-  if (size == 16 && !sram_.in_interleaved(addr))
-    fault(FaultKind::misaligned,
-          fmt::format("128-bit load at 0x{:x} is outside the interleaved region (from 0x{:x})", addr,
-                      sram_.params().interleaved_base));
-  return addr;
+  fault(FaultKind::misaligned,
+        fmt::format("128-bit load at 0x{:x} is outside the interleaved region (from 0x{:x})", addr,
+                    sram_.params().interleaved_base));
 }
 
 void TileCore::note_accesses(const uint32_t *addrs, const uint32_t *sizes, unsigned n) {
@@ -239,6 +230,7 @@ void TileCore::run_worker(Context &sup, uint32_t entry, uint32_t vertex, uint32_
   auto launch = [&](unsigned w, uint32_t v) {
     Context &c = ctx_[w];
     c.state = ContextState::running;
+    ++running_;
     c.pc = entry;
     c.vertex_base = v;
     c.worker_base = worker_base_[w - 1];
@@ -272,6 +264,7 @@ void TileCore::run_worker(Context &sup, uint32_t entry, uint32_t vertex, uint32_
 void TileCore::exit_worker(Context &c, bool status) {
   if (c.rpt.active()) fault(FaultKind::illegal_in_rpt, "exit inside a rpt body");
   c.state = ContextState::idle;
+  --running_;
   c.stats.active_cycles += now_ + 1 - c.launch_cycle;
   c.exit_status = status;
   exit_status_and_ = exit_status_and_ && status;
@@ -404,16 +397,14 @@ void TileCore::check_rounding_mode(uint32_t v, const char *csr_name) {
                                           csr_name, v, (v & isa::csr::FP_CTL_RND) >> 16));
 }
 
-void TileCore::execute(Context &c, const DecodedWord &w) {
+void TileCore::execute_fault(const Context &c, const DecodedWord &w) {
   if ((w.flags & isa::F_NORPT) && c.rpt.active())
     fault(FaultKind::illegal_in_rpt, std::string(isa::form(w.insn.op).mnemonic) + " is not allowed in a rpt body");
   if ((w.flags & isa::F_SUPERVISOR) && !c.supervisor)
     fault(FaultKind::illegal_instruction, std::string(isa::form(w.insn.op).mnemonic) + " is supervisor-only");
-  if (c.supervisor && ((w.flags & isa::F_WORKER) || w.needs_arf))
-    fault(FaultKind::illegal_instruction,
-          std::string(isa::form(w.insn.op).mnemonic) +
-              (w.needs_arf ? " needs the ARF, which only workers have" : " is worker-only"));
-  w.exec(*this, c, w.insn);
+  fault(FaultKind::illegal_instruction,
+        std::string(isa::form(w.insn.op).mnemonic) +
+            (w.needs_arf ? " needs the ARF, which only workers have" : " is worker-only"));
 }
 
 void TileCore::issue(Context &c) {
@@ -490,8 +481,8 @@ void TileCore::issue(Context &c) {
   // A load's result must be written before the context's next issue; the
   // barrel hides latency_cycles up to the number of slots, longer latencies
   // (an architecture-exploration parameter) delay the context.
-  bool is_load = first->timing == isa::TimingClass::load || (second && second->timing == isa::TimingClass::load);
-  if (is_load && p_.sram.latency_cycles > p_.workers) {
+  if (slow_loads_ &&
+      (first->timing == isa::TimingClass::load || (second && second->timing == isa::TimingClass::load))) {
     uint64_t available = now_ + p_.sram.latency_cycles;
     if (available > c.ready_cycle) {
       stats_.load_latency_stall_cycles += available - c.ready_cycle;
@@ -554,25 +545,10 @@ void TileCore::send(Context &c, uint32_t addr, uint32_t words) {
   (void)c;
 }
 
-bool TileCore::waiting_for_receive() const {
-  const Context &sup = ctx_[0];
-  return sup.state == ContextState::waiting_sync && sup.sync_zone == 0 && running_workers() == 0;
-}
-
 void TileCore::release_receive_wait(uint64_t cycle) {
   uint64_t before = ctx_[0].stats.sync_wait_cycles;
   release_internal_sync(cycle);
   ctx_[0].stats.receive_wait_cycles += ctx_[0].stats.sync_wait_cycles - before;
-}
-
-bool TileCore::at_internal_barrier() const {
-  const Context &sup = ctx_[0];
-  return sup.state == ContextState::waiting_sync && sup.sync_zone == 3 && running_workers() == 0;
-}
-
-bool TileCore::at_host_barrier() const {
-  const Context &sup = ctx_[0];
-  return sup.state == ContextState::waiting_sync && sup.sync_zone == 5 && running_workers() == 0;
 }
 
 void TileCore::release_internal_sync(uint64_t cycle) {
@@ -621,13 +597,17 @@ bool TileCore::run(uint64_t until) {
   const unsigned slots = p_.workers;
   Context &sup = ctx_[0];
   while (now_ < until) {
-    if (finished()) return true;
-    if (p_.chip_internal_sync && (at_chip_barrier() || waiting_for_receive())) return false;
-    if (!p_.chip_internal_sync && at_internal_barrier()) {
-      if (lone_sync_release_ == 0) lone_sync_release_ = now_ - 1 + p_.internal_sync_latency_cycles;
-      if (now_ >= lone_sync_release_) {
-        lone_sync_release_ = 0;
-        release_internal_sync(now_);
+    if (running_ == 0 && sup.state != ContextState::running) {
+      // Only the supervisor could go on, and it does not run: the program
+      // has ended, or it waits on a sync.
+      if (sup.state == ContextState::halted) return true;
+      if (p_.chip_internal_sync && (at_chip_barrier() || waiting_for_receive())) return false;
+      if (!p_.chip_internal_sync && at_internal_barrier()) {
+        if (lone_sync_release_ == 0) lone_sync_release_ = now_ - 1 + p_.internal_sync_latency_cycles;
+        if (now_ >= lone_sync_release_) {
+          lone_sync_release_ = 0;
+          release_internal_sync(now_);
+        }
       }
     }
     Context &w = ctx_[slot_ + 1];
