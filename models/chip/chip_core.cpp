@@ -122,7 +122,7 @@ bool ChipCore::step() {
   s.exchange_words = d.words;
   s.exchange_deliveries = d.deliveries;
   supersteps_.push_back(s);
-  compute_.push_back(std::move(compute));
+  if (keep_compute_) compute_.push_back(std::move(compute));
   if (program_end) return false;
   if (s.release >= max_cycles_)
     throw SimulationError(fmt::format("cycle {}: the run reached max_cycles ({}) at an internal sync", s.release,

@@ -96,8 +96,11 @@ public:
   // Exchange over the whole run (including after the last sync).
   uint64_t exchange_words() const { return total_words_; }
   uint64_t exchange_deliveries() const { return total_deliveries_; }
-  // Cycles each tile computed in each superstep: compute_cycles()[s][t].
+  // Cycles each tile computed in each superstep: compute_cycles()[s][t]
+  // (tiles x supersteps numbers: kept only while keep_compute_cycles is on,
+  // the default; a long run that does not need them turns it off).
   const std::vector<std::vector<uint64_t>> &compute_cycles() const { return compute_; }
+  void keep_compute_cycles(bool on) { keep_compute_ = on; }
 
 private:
   // Runs tiles until each is finished, at the internal sync or waiting in
@@ -117,6 +120,7 @@ private:
   unsigned host_syncs_ = 0;
   std::vector<Superstep> supersteps_;
   std::vector<std::vector<uint64_t>> compute_;
+  bool keep_compute_ = true;
 };
 
 } // namespace ipusim::chip

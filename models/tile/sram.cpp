@@ -8,9 +8,16 @@ Sram::Sram(const SramParams &p) : p_(p), bytes_(p.size_bytes, 0) {
   region0_elements_ = (region0_bytes + p.element_bytes - 1) / p.element_bytes;
   uint32_t interleaved_bytes = p.size_bytes - region0_bytes;
   element_count_ = region0_elements_ + (interleaved_bytes + p.element_bytes - 1) / p.element_bytes;
+  auto log2_of = [](uint32_t v, unsigned &shift) {
+    if (v == 0 || (v & (v - 1))) return false;
+    shift = 0;
+    while ((1u << shift) != v) ++shift;
+    return true;
+  };
+  pow2_ = log2_of(p.element_bytes, element_shift_) && log2_of(p.interleave_bytes, interleave_shift_);
 }
 
-unsigned Sram::element_of(uint32_t addr) const {
+unsigned Sram::element_of_div(uint32_t addr) const {
   if (!in_interleaved(addr)) return (addr - p_.base_address) / p_.element_bytes;
   uint32_t off = addr - p_.interleaved_base;
   unsigned pair = off / (2 * p_.element_bytes);

@@ -27,7 +27,12 @@ public:
   bool in_interleaved(uint32_t addr) const { return addr >= p_.interleaved_base && addr < end(); }
 
   // Memory element of a byte address (0 .. element_count()-1).
-  unsigned element_of(uint32_t addr) const;
+  unsigned element_of(uint32_t addr) const {
+    if (!pow2_) return element_of_div(addr);
+    if (!in_interleaved(addr)) return (addr - p_.base_address) >> element_shift_;
+    uint32_t off = addr - p_.interleaved_base;
+    return region0_elements_ + 2 * (off >> (element_shift_ + 1)) + ((off >> interleave_shift_) & 1u);
+  }
   unsigned element_count() const { return element_count_; }
 
   // Raw access; the caller has checked range and alignment.
@@ -41,7 +46,13 @@ public:
   template <typename T> void write(uint32_t addr, T v) { std::memcpy(ptr(addr), &v, sizeof(T)); }
 
 private:
+  unsigned element_of_div(uint32_t addr) const;
+
   SramParams p_;
+  // Element and interleave sizes that are powers of two (every preset's)
+  // map addresses to elements with shifts.
+  bool pow2_ = false;
+  unsigned element_shift_ = 0, interleave_shift_ = 0;
   unsigned region0_elements_;
   unsigned element_count_;
   std::vector<uint8_t> bytes_;

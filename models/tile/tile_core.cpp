@@ -28,7 +28,7 @@ const char *fault_kind_name(FaultKind k) {
 }
 
 TileCore::TileCore(const TileParams &params)
-    : p_(params), sram_(params.sram) {
+    : p_(params), sram_(params.sram), slow_loads_(params.sram.latency_cycles > params.workers) {
   for (unsigned i = 0; i < ctx_.size(); ++i) {
     ctx_[i].index = i;
     ctx_[i].supervisor = i == 0;
@@ -38,51 +38,103 @@ TileCore::TileCore(const TileParams &params)
   }
 }
 
-void TileCore::load_code(uint32_t addr, const std::vector<uint32_t> &words) {
-  if (words.empty()) return;
-  uint32_t end = addr + static_cast<uint32_t>(4 * words.size());
-  if ((addr & 3) || !sram_.contains(addr, end - addr))
-    throw InputError(fmt::format("code at 0x{:x}..0x{:x} is outside the tile's SRAM [0x{:x}, 0x{:x})", addr, end,
-                                 sram_.base(), sram_.end()));
-  // The decoded copy covers only the span holding code, so a chip of 1,472
-  // tiles pays for its code, not for 40 bytes per word of SRAM.
-  if (code_.empty()) {
-    code_base_ = addr;
-    code_.resize((end - addr) / 4);
-  } else if (addr < code_base_ || end > code_base_ + 4 * code_.size()) {
-    uint32_t lo = std::min(addr, code_base_), hi = std::max(end, code_base_ + static_cast<uint32_t>(4 * code_.size()));
-    std::vector<DecodedWord> grown((hi - lo) / 4);
-    std::copy(code_.begin(), code_.end(), grown.begin() + (code_base_ - lo) / 4);
-    code_.swap(grown);
-    code_base_ = lo;
-  }
-  for (size_t i = 0; i < words.size(); ++i) {
-    uint32_t a = addr + static_cast<uint32_t>(4 * i);
-    sram_.write<uint32_t>(a, words[i]);
-    DecodedWord &d = code_[(a - code_base_) / 4];
-    auto insn = isa::decode(words[i]);
-    if (!insn) {
-      d = DecodedWord{};
-      continue;
-    }
+CodeSegment::CodeSegment(uint32_t addr, std::vector<uint32_t> words, const std::vector<uint8_t> &is_code)
+    : base_(addr), raw_(std::move(words)), decoded_(raw_.size()) {
+  for (size_t i = 0; i < raw_.size(); ++i) {
+    if (!is_code.empty() && !is_code[i]) continue;
+    DecodedWord &d = decoded_[i];
+    auto insn = isa::decode(raw_[i]);
+    if (!insn) continue;
     const isa::Form &f = isa::form(insn->op);
     d.insn = *insn;
     d.exec = exec_function(insn->op);
     d.flags = f.flags;
     d.pipe = f.pipe;
     d.timing = f.timing;
-    d.bundle_first = (words[i] & isa::kBundleBit) != 0;
+    d.bundle_first = (raw_[i] & isa::kBundleBit) != 0;
     d.needs_arf = f.pipe == isa::Pipe::AUX;
     for (const auto &o : f.operands)
       if (o.kind == isa::OperandKind::AReg || o.kind == isa::OperandKind::APair || o.kind == isa::OperandKind::AQuad)
         d.needs_arf = true;
+    d.checks = static_cast<uint8_t>(((f.flags & isa::F_NORPT) ? kCheckNoRpt : 0) |
+                                    ((f.flags & isa::F_SUPERVISOR) ? kCheckSupervisor : 0) |
+                                    (((f.flags & isa::F_WORKER) || d.needs_arf) ? kCheckWorker : 0));
   }
 }
 
+void TileCore::load_code(uint32_t addr, const std::vector<uint32_t> &words) {
+  if (words.empty()) return;
+  load_code(std::make_shared<const CodeSegment>(addr, words));
+}
+
+void TileCore::load_code(std::shared_ptr<const CodeSegment> seg) {
+  if (seg->words().empty()) return;
+  const uint32_t addr = seg->base(), end = seg->end();
+  if ((addr & 3) || !sram_.contains(addr, end - addr))
+    throw InputError(fmt::format("code at 0x{:x}..0x{:x} is outside the tile's SRAM [0x{:x}, 0x{:x})", addr, end,
+                                 sram_.base(), sram_.end()));
+  std::memcpy(sram_.ptr(addr), seg->words().data(), 4 * seg->words().size());
+  // Segments stay disjoint: code loaded over earlier code replaces it, so
+  // the overlapping segments are merged into a private one (never the case
+  // for linked programs, whose sections do not overlap).
+  uint32_t lo = addr, hi = end;
+  std::vector<std::shared_ptr<const CodeSegment>> kept, overlapping;
+  for (auto &s : segments_) (s->base() < hi && addr < s->end() ? overlapping : kept).push_back(std::move(s));
+  if (!overlapping.empty()) {
+    for (const auto &s : overlapping) {
+      lo = std::min(lo, s->base());
+      hi = std::max(hi, s->end());
+    }
+    std::vector<uint32_t> merged((hi - lo) / 4, 0);
+    std::vector<uint8_t> held((hi - lo) / 4, 0); // gaps between the segments stay data
+    overlapping.push_back(seg);                  // last: the new code wins
+    for (const auto &o : overlapping)
+      for (size_t i = 0; i < o->words().size(); ++i) {
+        merged[(o->base() - lo) / 4 + i] = o->words()[i];
+        held[(o->base() - lo) / 4 + i] = o->decoded()[i].exec != nullptr;
+      }
+    seg = std::make_shared<const CodeSegment>(lo, std::move(merged), held);
+  }
+  kept.push_back(std::move(seg));
+  std::sort(kept.begin(), kept.end(), [](const auto &a, const auto &b) { return a->base() < b->base(); });
+  segments_ = std::move(kept);
+  rebuild_code_map();
+}
+
+void TileCore::rebuild_code_map() {
+  code_lo_ = segments_.empty() ? 0 : segments_.front()->base();
+  uint32_t hi = segments_.empty() ? 0 : segments_.back()->end();
+  code_words_ = (hi - code_lo_) / 4;
+  code_bits_.assign((code_words_ + 63) / 64, 0);
+  for (const auto &s : segments_)
+    for (size_t i = 0; i < s->decoded().size(); ++i)
+      if (s->decoded()[i].exec) {
+        uint32_t off = (s->base() - code_lo_) / 4 + static_cast<uint32_t>(i);
+        code_bits_[off / 64] |= uint64_t(1) << (off % 64);
+      }
+  for (auto &f : fetch_) f = Fetch{};
+}
+
+const CodeSegment *TileCore::segment_of(uint32_t addr) const {
+  for (const auto &s : segments_)
+    if (s->contains(addr)) return s.get();
+  return nullptr;
+}
+
+const DecodedWord *TileCore::fetch_slow(unsigned ctx, uint32_t pc) {
+  if (pc & 3) return nullptr;
+  const CodeSegment *s = segment_of(pc);
+  if (!s) return nullptr;
+  fetch_[ctx] = Fetch{s->decoded().data(), s->base(), s->end() - s->base()};
+  const DecodedWord &d = s->at(pc);
+  return d.exec ? &d : nullptr;
+}
+
 const DecodedWord *TileCore::decoded(uint32_t addr) const {
-  uint32_t off = addr - code_base_;
-  if ((addr & 3) || addr < code_base_ || off / 4 >= code_.size()) return nullptr;
-  const DecodedWord &d = code_[off / 4];
+  if (addr & 3) return nullptr;
+  const CodeSegment *s = segment_of(addr);
+  if (!s) return nullptr;
+  const DecodedWord &d = s->at(addr);
   return d.exec ? &d : nullptr;
 }
 
@@ -95,21 +147,11 @@ void TileCore::start_supervisor(uint32_t pc, uint32_t exit_address) {
   last_progress_ = now_;
 }
 
-unsigned TileCore::running_workers() const {
-  unsigned n = 0;
-  for (unsigned w = 1; w <= p_.workers; ++w) n += ctx_[w].state == ContextState::running;
-  return n;
-}
-
-bool TileCore::finished() const {
-  return ctx_[0].state == ContextState::halted && running_workers() == 0;
-}
-
 [[noreturn]] void TileCore::fault(FaultKind k, std::string detail) {
   throw FaultException{Fault{k, std::move(detail)}};
 }
 
-uint32_t TileCore::check_address(uint32_t addr, uint32_t size, bool is_store) {
+void TileCore::address_fault(uint32_t addr, uint32_t size, bool is_store) {
   if (addr & (size - 1))
     fault(FaultKind::misaligned,
           fmt::format("{}-bit {} at 0x{:x} is not {}-byte aligned", size * 8,
@@ -118,11 +160,9 @@ uint32_t TileCore::check_address(uint32_t addr, uint32_t size, bool is_store) {
     fault(FaultKind::out_of_range,
           fmt::format("{}-bit {} at 0x{:x} is outside the tile's SRAM [0x{:x}, 0x{:x})", size * 8,
                       is_store ? "store" : "load", addr, sram_.base(), sram_.end()));
-  if (size == 16 && !sram_.in_interleaved(addr))
-    fault(FaultKind::misaligned,
-          fmt::format("128-bit load at 0x{:x} is outside the interleaved region (from 0x{:x})", addr,
-                      sram_.params().interleaved_base));
-  return addr;
+  fault(FaultKind::misaligned,
+        fmt::format("128-bit load at 0x{:x} is outside the interleaved region (from 0x{:x})", addr,
+                    sram_.params().interleaved_base));
 }
 
 void TileCore::note_accesses(const uint32_t *addrs, const uint32_t *sizes, unsigned n) {
@@ -190,6 +230,7 @@ void TileCore::run_worker(Context &sup, uint32_t entry, uint32_t vertex, uint32_
   auto launch = [&](unsigned w, uint32_t v) {
     Context &c = ctx_[w];
     c.state = ContextState::running;
+    ++running_;
     c.pc = entry;
     c.vertex_base = v;
     c.worker_base = worker_base_[w - 1];
@@ -223,6 +264,7 @@ void TileCore::run_worker(Context &sup, uint32_t entry, uint32_t vertex, uint32_
 void TileCore::exit_worker(Context &c, bool status) {
   if (c.rpt.active()) fault(FaultKind::illegal_in_rpt, "exit inside a rpt body");
   c.state = ContextState::idle;
+  --running_;
   c.stats.active_cycles += now_ + 1 - c.launch_cycle;
   c.exit_status = status;
   exit_status_and_ = exit_status_and_ && status;
@@ -355,21 +397,19 @@ void TileCore::check_rounding_mode(uint32_t v, const char *csr_name) {
                                           csr_name, v, (v & isa::csr::FP_CTL_RND) >> 16));
 }
 
-void TileCore::execute(Context &c, const DecodedWord &w) {
+void TileCore::execute_fault(const Context &c, const DecodedWord &w) {
   if ((w.flags & isa::F_NORPT) && c.rpt.active())
     fault(FaultKind::illegal_in_rpt, std::string(isa::form(w.insn.op).mnemonic) + " is not allowed in a rpt body");
   if ((w.flags & isa::F_SUPERVISOR) && !c.supervisor)
     fault(FaultKind::illegal_instruction, std::string(isa::form(w.insn.op).mnemonic) + " is supervisor-only");
-  if (c.supervisor && ((w.flags & isa::F_WORKER) || w.needs_arf))
-    fault(FaultKind::illegal_instruction,
-          std::string(isa::form(w.insn.op).mnemonic) +
-              (w.needs_arf ? " needs the ARF, which only workers have" : " is worker-only"));
-  w.exec(*this, c, w.insn);
+  fault(FaultKind::illegal_instruction,
+        std::string(isa::form(w.insn.op).mnemonic) +
+            (w.needs_arf ? " needs the ARF, which only workers have" : " is worker-only"));
 }
 
 void TileCore::issue(Context &c) {
   pc_ = c.pc;
-  const DecodedWord *first = decoded(pc_);
+  const DecodedWord *first = fetch(c.index, pc_);
   if (!first)
     raise(c, pc_,
           FaultException{{FaultKind::not_executable,
@@ -378,7 +418,7 @@ void TileCore::issue(Context &c) {
                                          : fmt::format("no instruction at 0x{:x}", pc_)}});
   const DecodedWord *second = nullptr;
   if (first->bundle_first) {
-    second = decoded(pc_ + 4);
+    second = fetch(c.index, pc_ + 4);
     if (!second)
       raise(c, pc_, FaultException{{FaultKind::illegal_instruction, "bundle without a second instruction"}});
   }
@@ -441,8 +481,8 @@ void TileCore::issue(Context &c) {
   // A load's result must be written before the context's next issue; the
   // barrel hides latency_cycles up to the number of slots, longer latencies
   // (an architecture-exploration parameter) delay the context.
-  bool is_load = first->timing == isa::TimingClass::load || (second && second->timing == isa::TimingClass::load);
-  if (is_load && p_.sram.latency_cycles > p_.workers) {
+  if (slow_loads_ &&
+      (first->timing == isa::TimingClass::load || (second && second->timing == isa::TimingClass::load))) {
     uint64_t available = now_ + p_.sram.latency_cycles;
     if (available > c.ready_cycle) {
       stats_.load_latency_stall_cycles += available - c.ready_cycle;
@@ -505,25 +545,10 @@ void TileCore::send(Context &c, uint32_t addr, uint32_t words) {
   (void)c;
 }
 
-bool TileCore::waiting_for_receive() const {
-  const Context &sup = ctx_[0];
-  return sup.state == ContextState::waiting_sync && sup.sync_zone == 0 && running_workers() == 0;
-}
-
 void TileCore::release_receive_wait(uint64_t cycle) {
   uint64_t before = ctx_[0].stats.sync_wait_cycles;
   release_internal_sync(cycle);
   ctx_[0].stats.receive_wait_cycles += ctx_[0].stats.sync_wait_cycles - before;
-}
-
-bool TileCore::at_internal_barrier() const {
-  const Context &sup = ctx_[0];
-  return sup.state == ContextState::waiting_sync && sup.sync_zone == 3 && running_workers() == 0;
-}
-
-bool TileCore::at_host_barrier() const {
-  const Context &sup = ctx_[0];
-  return sup.state == ContextState::waiting_sync && sup.sync_zone == 5 && running_workers() == 0;
 }
 
 void TileCore::release_internal_sync(uint64_t cycle) {
@@ -572,13 +597,17 @@ bool TileCore::run(uint64_t until) {
   const unsigned slots = p_.workers;
   Context &sup = ctx_[0];
   while (now_ < until) {
-    if (finished()) return true;
-    if (p_.chip_internal_sync && (at_chip_barrier() || waiting_for_receive())) return false;
-    if (!p_.chip_internal_sync && at_internal_barrier()) {
-      if (lone_sync_release_ == 0) lone_sync_release_ = now_ - 1 + p_.internal_sync_latency_cycles;
-      if (now_ >= lone_sync_release_) {
-        lone_sync_release_ = 0;
-        release_internal_sync(now_);
+    if (running_ == 0 && sup.state != ContextState::running) {
+      // Only the supervisor could go on, and it does not run: the program
+      // has ended, or it waits on a sync.
+      if (sup.state == ContextState::halted) return true;
+      if (p_.chip_internal_sync && (at_chip_barrier() || waiting_for_receive())) return false;
+      if (!p_.chip_internal_sync && at_internal_barrier()) {
+        if (lone_sync_release_ == 0) lone_sync_release_ = now_ - 1 + p_.internal_sync_latency_cycles;
+        if (now_ >= lone_sync_release_) {
+          lone_sync_release_ = 0;
+          release_internal_sync(now_);
+        }
       }
     }
     Context &w = ctx_[slot_ + 1];

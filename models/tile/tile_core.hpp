@@ -6,7 +6,7 @@
 
 #include <array>
 #include <cstdint>
-#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,6 +31,33 @@ struct DecodedWord {
   isa::TimingClass timing = isa::TimingClass::alu;
   bool bundle_first = false;
   bool needs_arf = false; // aux pipeline or ARF operands: the supervisor has no ARF
+  // What the issue loop must check before executing (kCheck* bits): one test
+  // against the issuing context's mask, with the faults in execute_checked.
+  uint8_t checks = 0;
+};
+constexpr uint8_t kCheckNoRpt = 1;      // not allowed in a rpt body
+constexpr uint8_t kCheckSupervisor = 2; // supervisor only: a worker may not
+constexpr uint8_t kCheckWorker = 4;     // worker only or needs the ARF: the supervisor may not
+
+// The decoded words of one range of code (a linked code section): built once
+// and never changed, so every tile that loads the same code shares one copy.
+// Words that do not decode (data in a code section) have a null exec.
+class CodeSegment {
+public:
+  // is_code (optional, one entry per word): 0 leaves a word undecoded.
+  CodeSegment(uint32_t addr, std::vector<uint32_t> words, const std::vector<uint8_t> &is_code = {});
+  uint32_t base() const { return base_; }
+  uint32_t end() const { return base_ + static_cast<uint32_t>(4 * raw_.size()); }
+  const std::vector<uint32_t> &words() const { return raw_; }
+  const std::vector<DecodedWord> &decoded() const { return decoded_; }
+  // The decoded word at addr (4-aligned, inside the segment), exec null if not code.
+  const DecodedWord &at(uint32_t addr) const { return decoded_[(addr - base_) / 4]; }
+  bool contains(uint32_t addr) const { return addr - base_ < 4 * raw_.size(); }
+
+private:
+  uint32_t base_;
+  std::vector<uint32_t> raw_;
+  std::vector<DecodedWord> decoded_;
 };
 
 // Thrown by instruction semantics; the issue loop adds where it happened.
@@ -70,14 +97,16 @@ public:
   uint64_t cycle() const { return now_; }
   const TileStats &stats() const { return stats_; }
 
-  // Loading: write code words (already encoded) and pre-decode them.
+  // Loading: write code words (already encoded) into the SRAM and
+  // pre-decode them; or load code decoded once for several tiles.
   void load_code(uint32_t addr, const std::vector<uint32_t> &words);
+  void load_code(std::shared_ptr<const CodeSegment> segment);
   const DecodedWord *decoded(uint32_t addr) const;
   // Whether the word holding `addr` is loaded code (data between code
   // sections is not).
   bool is_code(uint32_t addr) const {
-    uint32_t off = addr - code_base_;
-    return off < 4 * code_.size() && code_[off / 4].exec != nullptr;
+    uint32_t off = (addr - code_lo_) / 4;
+    return off < code_words_ && ((code_bits_[off / 64] >> (off % 64)) & 1);
   }
 
   // Start the supervisor at pc; it stops when it branches to exit_address.
@@ -89,19 +118,19 @@ public:
   // the program has ended (supervisor returned and all workers exited).
   // Throws SimulationError on a fault, a deadlock or max_cycles.
   bool run(uint64_t until);
-  bool finished() const;
+  bool finished() const { return ctx_[0].state == ContextState::halted && running_ == 0; }
 
   // Chip mode (TileParams::chip_internal_sync): run() also returns, without
   // using cycles, once the tile waits on a chip-wide sync with no worker
   // running: the internal zone (3) or the external group with the host
   // (5, GS1H, where host streams move); the chip then releases it at the
   // cycle the sync completes.
-  bool at_internal_barrier() const; // zone 3
-  bool at_host_barrier() const;     // zone 5
+  bool at_internal_barrier() const { return supervisor_waits_alone(3); } // zone 3
+  bool at_host_barrier() const { return supervisor_waits_alone(5); }     // zone 5
   bool at_chip_barrier() const { return at_internal_barrier() || at_host_barrier(); }
   void release_internal_sync(uint64_t cycle);
   // Waiting in `sync 0` for incoming words (chip mode), with no worker running.
-  bool waiting_for_receive() const;
+  bool waiting_for_receive() const { return supervisor_waits_alone(0); }
   void release_receive_wait(uint64_t cycle);
   ExchangePort &exchange() { return xport_; }
   const ExchangePort &exchange() const { return xport_; }
@@ -134,7 +163,11 @@ public:
 
   // Checked memory access: alignment to the access size, range, and (for
   // 128-bit) the interleaved region.
-  uint32_t check_address(uint32_t addr, uint32_t size, bool is_store);
+  uint32_t check_address(uint32_t addr, uint32_t size, bool is_store) {
+    if ((addr & (size - 1)) == 0 && sram_.contains(addr, size) && (size != 16 || sram_.in_interleaved(addr)))
+      return addr;
+    address_fault(addr, size, is_store);
+  }
   template <typename T> T load(Context &c, uint32_t addr) {
     check_address(addr, sizeof(T), false);
     ++c.stats.loads;
@@ -167,20 +200,57 @@ public:
 
 private:
   void issue(Context &c);
+  [[noreturn]] void address_fault(uint32_t addr, uint32_t size, bool is_store);
+  bool supervisor_waits_alone(unsigned zone) const {
+    const Context &sup = ctx_[0];
+    return sup.state == ContextState::waiting_sync && sup.sync_zone == zone && running_ == 0;
+  }
+  // Checks the word may run in this context (faults otherwise), then runs it.
+  void execute(Context &c, const DecodedWord &w) {
+    uint8_t forbidden = c.supervisor ? kCheckWorker : kCheckSupervisor;
+    if (c.rpt.active()) forbidden |= kCheckNoRpt;
+    if (w.checks & forbidden) execute_fault(c, w);
+    w.exec(*this, c, w.insn);
+  }
+  [[noreturn]] void execute_fault(const Context &c, const DecodedWord &w);
   // The first cycle after now_ in which a context could issue or a lone sync completes.
   uint64_t next_event_cycle() const;
   [[noreturn]] void store_into_code(uint32_t addr);
   void check_rounding_mode(uint32_t fp_ctl, const char *csr_name);
-  void execute(Context &c, const DecodedWord &w);
   void check_fp8_csr(const Context &c, uint32_t number);
   [[noreturn]] void raise(const Context &c, uint32_t pc, const FaultException &f);
   std::string describe_waits() const;
-  unsigned running_workers() const;
+  unsigned running_workers() const { return running_; }
+
+  // The code segment holding addr, or null.
+  const CodeSegment *segment_of(uint32_t addr) const;
+  void rebuild_code_map();
 
   TileParams p_;
   Sram sram_;
-  std::vector<DecodedWord> code_; // one per 4-byte word of the loaded code span
-  uint32_t code_base_ = 0;
+  // Loaded code: disjoint segments (shared with other tiles where the code is
+  // the same), and one bit per word of [code_lo_, code_lo_ + 4 * code_words_)
+  // saying which words hold code (for is_code, checked on every store).
+  std::vector<std::shared_ptr<const CodeSegment>> segments_;
+  uint32_t code_lo_ = 0, code_words_ = 0;
+  std::vector<uint64_t> code_bits_;
+  // Per context: the segment it last fetched from, so the issue loop finds a
+  // word with one compare.
+  struct Fetch {
+    const DecodedWord *words = nullptr;
+    uint32_t base = 0, bytes = 0;
+  };
+  std::array<Fetch, 7> fetch_{};
+  const DecodedWord *fetch(unsigned ctx, uint32_t pc) {
+    const Fetch &f = fetch_[ctx];
+    uint32_t off = pc - f.base;
+    if (off < f.bytes && !(pc & 3)) {
+      const DecodedWord &d = f.words[off / 4];
+      return d.exec ? &d : nullptr;
+    }
+    return fetch_slow(ctx, pc);
+  }
+  const DecodedWord *fetch_slow(unsigned ctx, uint32_t pc);
   std::array<Context, 7> ctx_;
   std::array<uint32_t, 6> worker_base_{};
   ExchangePort xport_;
@@ -189,6 +259,9 @@ private:
   std::array<uint64_t, 64> cwei_{};
   uint32_t fp_infmt_ = 0, fp_iscl_ = 0; // FP8 (C600): workers' initial $FP_NFMT / $FP_SCL
   uint64_t now_ = 0;
+  unsigned running_ = 0; // workers running
+  // Loads slower than the barrel delay the issuing context (an exploration parameter).
+  bool slow_loads_ = false;
   unsigned slot_ = 0; // barrel slot of the current cycle (stall cycles do not turn it)
   uint64_t last_progress_ = 0;
   uint64_t pending_stall_ = 0;

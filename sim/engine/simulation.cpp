@@ -1,6 +1,9 @@
 #include "sim/engine/simulation.hpp"
 
 #include <chrono>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <filesystem>
 #include <fmt/format.h>
 #include <memory>
@@ -30,6 +33,14 @@ std::vector<std::string> preset_dirs() {
 }
 
 namespace {
+
+// Returns the heap's free pages to the system (glibc keeps them otherwise),
+// so peak memory is what the run holds, not what it once parsed.
+void release_free_memory() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
 
 void write_text(const RunDirectory &dir, const std::string &name, const std::string &text) {
   write_file_atomic(dir.path(name), text);
@@ -123,6 +134,9 @@ RunResult run_simulation(const RunRequest &req) {
       streams = std::make_unique<loader::HostStreams>(graph, run.node("graph"), seed);
     }
     else program = loader::prepare_program(run.node("program"), arch, params);
+    // Reading a large run description leaves a heap of freed memory behind;
+    // hand it back before the tiles' SRAM is allocated next to it.
+    release_free_memory();
     std::unique_ptr<tile::TileCore> single;
     std::unique_ptr<chip::ChipCore> chip;
     std::vector<tile::TileCore *> cores;
@@ -159,9 +173,12 @@ RunResult run_simulation(const RunRequest &req) {
       write_text(dir, "memory.txt", loader::memory_report(program));
     }
 
+    release_free_memory(); // and the whole tensors the loaders generated
     TraceWindow window{run.get_uint("outputs.trace.start_cycle"), run.get_uint("outputs.trace.end_cycle")};
     std::unique_ptr<PerfettoJsonWriter> trace;
     std::vector<std::unique_ptr<traces::InstructionTrace>> observers;
+    // Only the trace's BSP phases need every tile's compute cycles of every superstep.
+    if (chip) chip->keep_compute_cycles(run.get_bool("outputs.trace.enabled"));
     if (run.get_bool("outputs.trace.enabled")) {
       trace = std::make_unique<PerfettoJsonWriter>(dir.path("trace.json"), window,
                                                    run.get_uint("outputs.trace.max_events"));
@@ -212,7 +229,7 @@ RunResult run_simulation(const RunRequest &req) {
     for (const loader::GraphTensor &t : graph.tensors)
       if (t.info.output) {
         std::filesystem::create_directories(dir.path("outputs"));
-        write_npy(dir.path("outputs/" + t.info.name + ".npy"), loader::gather_tensor(t, cores));
+        loader::write_tensor_npy(dir.path("outputs/" + t.info.name + ".npy"), t, cores);
       }
     if (streams)
       for (const auto &[name, data] : streams->received()) {
@@ -222,15 +239,12 @@ RunResult run_simulation(const RunRequest &req) {
     for (const loader::PlacedTensor &t : program.tensors)
       if (t.output) {
         std::filesystem::create_directories(dir.path("outputs"));
-        NpyArray a = loader::read_tensor(*cores[0], t);
-        if (tiles > 1) {
-          a.shape.insert(a.shape.begin(), tiles);
-          for (unsigned k = 1; k < tiles; ++k) {
-            NpyArray more = loader::read_tensor(*cores[k], t);
-            a.data.insert(a.data.end(), more.data.begin(), more.data.end());
-          }
-        }
-        write_npy(dir.path("outputs/" + t.name + ".npy"), a);
+        // Stacked over the tiles for a chip, straight from their memories.
+        std::vector<size_t> shape(t.shape.begin(), t.shape.end());
+        if (tiles > 1) shape.insert(shape.begin(), tiles);
+        std::vector<NpyPiece> pieces;
+        for (unsigned k = 0; k < tiles; ++k) pieces.push_back({cores[k]->sram().ptr(t.address), t.bytes});
+        write_npy_pieces(dir.path("outputs/" + t.name + ".npy"), t.dtype.npy, shape, pieces);
       }
     Stats stats = single ? collect_run_stats(*single, host_seconds, trace.get())
                          : collect_chip_stats(*chip, host_seconds, trace.get());

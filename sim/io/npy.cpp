@@ -368,21 +368,22 @@ namespace {
 
 // Everything before the data: magic, version 1.0, header length and the
 // header, exactly as numpy.lib.format writes them. Validates the array.
-std::string npy_prefix(const NpyArray &array, const std::string &name) {
+std::string npy_prefix(const std::string &array_dtype, const std::vector<size_t> &shape, size_t data_bytes,
+                       const std::string &name) {
   std::string dtype;
   size_t elem = 0;
-  require_dtype(array.dtype, name, dtype, elem);
+  require_dtype(array_dtype, name, dtype, elem);
   size_t need = 0;
-  if (!byte_count(array.shape, elem, need)) fail(name, "shape " + shape_repr(array.shape) + " is too large");
-  if (array.data.size() != need) {
-    fail(name, "size mismatch: shape " + shape_repr(array.shape) + " of " + dtype + " needs " +
-                   std::to_string(need) + " data bytes, array has " + std::to_string(array.data.size()));
+  if (!byte_count(shape, elem, need)) fail(name, "shape " + shape_repr(shape) + " is too large");
+  if (data_bytes != need) {
+    fail(name, "size mismatch: shape " + shape_repr(shape) + " of " + dtype + " needs " +
+                   std::to_string(need) + " data bytes, array has " + std::to_string(data_bytes));
   }
   // Keys sorted, each "'key': repr, ", spare spaces so that axis 0 could grow
   // to 21 digits in place, then spaces and '\n' up to the next multiple of
   // 64 (a full 64 more when already aligned, as NumPy does).
-  std::string header = "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': " + shape_repr(array.shape) + ", }";
-  if (!array.shape.empty()) header.append(kGrowthAxisDigits - std::to_string(array.shape[0]).size(), ' ');
+  std::string header = "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': " + shape_repr(shape) + ", }";
+  if (!shape.empty()) header.append(kGrowthAxisDigits - std::to_string(shape[0]).size(), ' ');
   const size_t hlen = header.size() + 1;  // + '\n'
   const size_t pad = kArrayAlign - (kMagicLen + 2 + 2 + hlen) % kArrayAlign;
   header.append(pad, ' ');
@@ -400,7 +401,7 @@ std::string npy_prefix(const NpyArray &array, const std::string &name) {
 } // namespace
 
 std::vector<uint8_t> encode_npy(const NpyArray &array, const std::string &name) {
-  const std::string prefix = npy_prefix(array, name);
+  const std::string prefix = npy_prefix(array.dtype, array.shape, array.data.size(), name);
   std::vector<uint8_t> out;
   out.reserve(prefix.size() + array.data.size());
   out.insert(out.end(), prefix.begin(), prefix.end());
@@ -409,12 +410,20 @@ std::vector<uint8_t> encode_npy(const NpyArray &array, const std::string &name) 
 }
 
 void write_npy(const std::string &path, const NpyArray &array) {
-  const std::string prefix = npy_prefix(array, path);  // validate before touching the disk
+  write_npy_pieces(path, array.dtype, array.shape, {{array.data.data(), array.data.size()}});
+}
+
+void write_npy_pieces(const std::string &path, const std::string &dtype, const std::vector<size_t> &shape,
+                      const std::vector<NpyPiece> &pieces) {
+  size_t bytes = 0;
+  for (const NpyPiece &p : pieces) bytes += p.size;
+  const std::string prefix = npy_prefix(dtype, shape, bytes, path);  // validate before touching the disk
   const std::string tmp = path + ".tmp";
   std::FILE *f = std::fopen(tmp.c_str(), "wb");
   if (!f) fail(tmp, "cannot open for writing: " + errno_text());
   bool ok = std::fwrite(prefix.data(), 1, prefix.size(), f) == prefix.size();
-  if (ok && !array.data.empty()) ok = std::fwrite(array.data.data(), 1, array.data.size(), f) == array.data.size();
+  for (const NpyPiece &p : pieces)
+    if (ok && p.size) ok = std::fwrite(p.data, 1, p.size, f) == p.size;
   std::string why = ok ? std::string() : errno_text();
   if (std::fclose(f) != 0 && ok) {  // a full disk may only show here
     ok = false;

@@ -52,4 +52,14 @@ std::vector<uint8_t> encode_npy(const NpyArray &array, const std::string &name);
 // failure.
 void write_npy(const std::string &path, const NpyArray &array);
 
+// The same for data held in pieces elsewhere (e.g. in several tiles'
+// memories), written in order without gathering them: their sizes must add
+// up to what the dtype and shape need.
+struct NpyPiece {
+  const uint8_t *data;
+  size_t size;
+};
+void write_npy_pieces(const std::string &path, const std::string &dtype, const std::vector<size_t> &shape,
+                      const std::vector<NpyPiece> &pieces);
+
 } // namespace ipusim

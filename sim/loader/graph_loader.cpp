@@ -143,6 +143,7 @@ GraphProgram prepare_graph(const config::ConfigNode &graph, unsigned arch_versio
   lo.base_address = sp.base_address;
   lo.limit_address = sp.base_address + sp.size_bytes;
   g.code = assembler::link(units, lo);
+  g.code_decoded = decode_linked(g.code);
   g.per_tile.resize(g.tiles);
   for (unsigned t = 0; t < g.tiles; ++t) {
     GraphTile &gt = g.per_tile[t];
@@ -405,7 +406,7 @@ void install_graph(const GraphProgram &g, const config::ConfigNode &graph, uint6
     tile::TileCore &core = *cores[t];
     const GraphTile &gt = g.per_tile[t];
     for (const auto &[addr, bytes] : gt.vertex_states) std::copy(bytes.begin(), bytes.end(), core.sram().ptr(addr));
-    load_linked(core, g.code);
+    load_linked(core, g.code, g.code_decoded); // decoded once, shared by every tile
     load_linked(core, gt.control);
     for (unsigned w = 0; w < 6; ++w) core.set_worker_base(w, gt.scratch + w * kWorkerScratchBytes);
     core.start_supervisor(gt.boot, gt.exit);
@@ -421,6 +422,18 @@ NpyArray gather_tensor(const GraphTensor &t, const std::vector<tile::TileCore *>
     std::memcpy(a.data.data() + r.begin * t.info.dtype.size, cores[r.tile]->sram().ptr(r.address),
                 (r.end - r.begin) * t.info.dtype.size);
   return a;
+}
+
+void write_tensor_npy(const std::string &path, const GraphTensor &t, const std::vector<tile::TileCore *> &cores) {
+  // The regions cover the tensor once each (prepare_graph checks): in element
+  // order they are the file's data, piece by piece.
+  std::vector<const TensorRegion *> order;
+  for (const TensorRegion &r : t.regions) order.push_back(&r);
+  std::sort(order.begin(), order.end(), [](const TensorRegion *a, const TensorRegion *b) { return a->begin < b->begin; });
+  std::vector<NpyPiece> pieces;
+  for (const TensorRegion *r : order)
+    pieces.push_back({cores[r->tile]->sram().ptr(r->address), static_cast<size_t>((r->end - r->begin) * t.info.dtype.size)});
+  write_npy_pieces(path, t.info.dtype.npy, std::vector<size_t>(t.info.shape.begin(), t.info.shape.end()), pieces);
 }
 
 } // namespace ipusim::loader

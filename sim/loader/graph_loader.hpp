@@ -69,6 +69,7 @@ struct GraphTile {
 struct GraphProgram {
   unsigned tiles = 0;
   assembler::LinkedProgram code;
+  DecodedCode code_decoded; // the codelets, decoded once for every tile
   std::vector<GraphTensor> tensors;
   std::vector<CopyPlan> copies;
   std::vector<GraphTile> per_tile;
@@ -82,5 +83,8 @@ void install_graph(const GraphProgram &g, const config::ConfigNode &graph, uint6
                    const std::vector<tile::TileCore *> &cores);
 // A whole tensor gathered from its regions on the tiles.
 NpyArray gather_tensor(const GraphTensor &t, const std::vector<tile::TileCore *> &cores);
+// Writes the same as an .npy file straight from the tiles' memories, without
+// a copy of the whole tensor.
+void write_tensor_npy(const std::string &path, const GraphTensor &t, const std::vector<tile::TileCore *> &cores);
 
 } // namespace ipusim::loader

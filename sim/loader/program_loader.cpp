@@ -114,16 +114,25 @@ uint64_t element_count(const config::ConfigNode &tensor, const std::vector<uint6
   return count;
 }
 
-void load_linked(tile::TileCore &core, const assembler::LinkedProgram &program) {
+DecodedCode decode_linked(const assembler::LinkedProgram &program) {
+  DecodedCode out;
   for (const auto &s : program.sections) {
-    if (!s.code) {
-      std::copy(s.bytes.begin(), s.bytes.end(), core.sram().ptr(s.address));
-      continue;
-    }
+    if (!s.code || s.bytes.size() < 4) continue;
     std::vector<uint32_t> words(s.bytes.size() / 4);
     std::memcpy(words.data(), s.bytes.data(), words.size() * 4);
-    core.load_code(s.address, words);
+    out.push_back(std::make_shared<const tile::CodeSegment>(s.address, std::move(words)));
   }
+  return out;
+}
+
+void load_linked(tile::TileCore &core, const assembler::LinkedProgram &program, const DecodedCode &decoded) {
+  for (const auto &s : program.sections)
+    if (!s.code) std::copy(s.bytes.begin(), s.bytes.end(), core.sram().ptr(s.address));
+  for (const auto &seg : decoded) core.load_code(seg);
+}
+
+void load_linked(tile::TileCore &core, const assembler::LinkedProgram &program) {
+  load_linked(core, program, decode_linked(program));
 }
 
 uint32_t vertex_scalar_word(const config::ConfigNode &f) {
@@ -237,6 +246,8 @@ LoadedProgram prepare_program(const config::ConfigNode &program, unsigned arch_v
   out.stub = assembler::link(stub_units, so);
   out.boot = out.stub.symbols.at("__ipusim_boot");
   out.exit = out.stub.symbols.at("__ipusim_exit");
+  out.code_decoded = decode_linked(out.code);
+  out.stub_decoded = decode_linked(out.stub);
   return out;
 }
 
@@ -247,8 +258,8 @@ void install_program(const LoadedProgram &p, const config::ConfigNode &program, 
   for (size_t i = 0; i < p.tensors.size(); ++i)
     fill_tensor(tensor_nodes[i], p.tensors[i], run_seed, tile_id, p.tiles, mem.ptr(p.tensors[i].address));
   std::copy(p.vertex_state.begin(), p.vertex_state.end(), mem.ptr(p.vertex));
-  load_linked(core, p.code);
-  load_linked(core, p.stub);
+  load_linked(core, p.code, p.code_decoded);
+  load_linked(core, p.stub, p.stub_decoded);
   for (unsigned w = 0; w < 6; ++w) core.set_worker_base(w, p.scratch + w * kWorkerScratchBytes);
   core.start_supervisor(p.boot, p.exit);
 }

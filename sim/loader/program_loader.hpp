@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,10 +35,16 @@ struct PlacedTensor {
   int fp8_scale = 0; // FP8 dtypes: code c stands for value(c) * 2^fp8_scale
 };
 
+// A linked program's code sections, decoded once for every tile that loads
+// the program (in section order).
+using DecodedCode = std::vector<std::shared_ptr<const tile::CodeSegment>>;
+DecodedCode decode_linked(const assembler::LinkedProgram &program);
+
 // A program laid out for a tile, the same for every tile that runs it.
 struct LoadedProgram {
   assembler::LinkedProgram code;
   assembler::LinkedProgram stub; // the boot stub
+  DecodedCode code_decoded, stub_decoded;
   std::vector<PlacedTensor> tensors;
   TileAllocator memory{tile::SramParams{}, 0}; // where everything went
   std::vector<uint8_t> vertex_state;
@@ -75,8 +82,10 @@ uint32_t vertex_scalar_word(const config::ConfigNode &field);
 assembler::AssembleOptions assemble_options_from(const config::ConfigNode &node, unsigned arch_version);
 // the elements of a tensor of shape `shape`, failing at the node's `shape` key when absurdly large;
 uint64_t element_count(const config::ConfigNode &tensor, const std::vector<uint64_t> &shape);
-// a linked program written into a tile: code pre-decoded, data copied.
+// a linked program written into a tile: code pre-decoded, data copied;
 void load_linked(tile::TileCore &core, const assembler::LinkedProgram &program);
+// the same with its code decoded beforehand (decode_linked of that program), shared.
+void load_linked(tile::TileCore &core, const assembler::LinkedProgram &program, const DecodedCode &decoded);
 
 // prepare_program + install_program for one tile.
 LoadedProgram load_program(const config::ConfigNode &program, unsigned arch_version, uint64_t run_seed,

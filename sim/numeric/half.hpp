@@ -161,7 +161,7 @@ inline void raise_invalid(FpFlags *f) {
 }
 
 // Index of the most significant set bit of x (x != 0).
-inline int msb64(uint64_t x) {
+constexpr int msb64(uint64_t x) {
 #if defined(__GNUC__) || defined(__clang__)
   return 63 - __builtin_clzll(x);
 #else
@@ -334,7 +334,10 @@ inline uint16_t f64_bits_to_f16(uint64_t b, Rounding mode, uint32_t random_bits,
 // binary16 -> binary32 bits. Exact for every non-NaN input (subnormal halves
 // become normal floats). A NaN keeps its sign and payload (shifted to the top
 // of the binary32 fraction) and gets the quiet bit.
-inline uint32_t f16_to_f32_bits(uint16_t h) {
+// The definition; f16_to_f32_bits reads the same from a table of all 65,536
+// results built from it at compile time (sim/numeric/half.cpp): the AMP
+// widens 128 halves per instruction.
+constexpr uint32_t f16_to_f32_bits_computed(uint16_t h) {
   const uint32_t s = uint32_t(h & kF16SignMask) << 16;
   const uint32_t e = (h >> 10) & 0x1F;
   const uint32_t m = h & kF16FracMask;
@@ -347,6 +350,18 @@ inline uint32_t f16_to_f32_bits(uint16_t h) {
   }
   return s | ((e + 112) << 23) | (m << 13);  // rebias: e - 15 + 127
 }
+
+namespace detail {
+struct F16ToF32Table {
+  uint32_t bits[0x10000];
+  constexpr F16ToF32Table() : bits() {
+    for (uint32_t h = 0; h < 0x10000; ++h) bits[h] = f16_to_f32_bits_computed(static_cast<uint16_t>(h));
+  }
+};
+extern const F16ToF32Table kF16ToF32; // constant data, defined in half.cpp
+} // namespace detail
+
+inline uint32_t f16_to_f32_bits(uint16_t h) { return detail::kF16ToF32.bits[h]; }
 
 inline float f16_to_f32(uint16_t h) { return f32_from_bits(f16_to_f32_bits(h)); }
 

@@ -102,6 +102,13 @@ TEST_CASE("npy: writes exactly what numpy.save writes for arange(6, float16).res
   write_npy(path, a);
   CHECK(read_file(path) == kArange6F16);
   CHECK_FALSE(fs::exists(path + ".tmp"));
+
+  // The same data in pieces (as tiles hold a tensor) gives the same file.
+  const std::string pieces = dir.file("pieces.npy");
+  write_npy_pieces(pieces, "<f2", {2, 3}, {{a.data.data(), 2}, {a.data.data() + 2, 0}, {a.data.data() + 2, 10}});
+  CHECK(read_file(pieces) == kArange6F16);
+  CHECK(input_error([&] { write_npy_pieces(pieces, "<f2", {2, 3}, {{a.data.data(), 10}}); })
+            .find("size mismatch") != std::string::npos);
 }
 
 TEST_CASE("npy: parses the numpy header of arange(6, float16).reshape(2, 3)") {
