@@ -33,11 +33,11 @@ const InstructionTrace::Text &InstructionTrace::text_of(uint32_t pc, bool sup, c
   return cache_.emplace(key, std::move(t)).first->second;
 }
 
-void InstructionTrace::on_issue(uint64_t cycle, const tile::Context &ctx, uint32_t pc, const tile::DecodedWord &first,
+void InstructionTrace::on_issue(uint64_t cycle, unsigned context, uint32_t pc, const tile::DecodedWord &first,
                                 const tile::DecodedWord *second, uint64_t thread_cycles) {
   if (!window_.contains(cycle)) return; // cheap rejection before any formatting
-  const Text &t = text_of(pc, ctx.supervisor, first, second);
-  writer_.complete(pid_, static_cast<int>(ctx.index), t.name, cycle, thread_cycles * slots_, pc, t.text);
+  const Text &t = text_of(pc, context == 0, first, second);
+  writer_.complete(pid_, static_cast<int>(context), t.name, cycle, thread_cycles * slots_, pc, t.text);
 }
 
 void InstructionTrace::on_stall(uint64_t cycle, uint64_t cycles, const char *reason) {

@@ -453,7 +453,7 @@ void TileCore::issue(Context &c) {
     thread_cycles += p_.branch_taken_extra_cycles;
     stats_.branch_penalty_cycles += p_.branch_taken_extra_cycles;
   }
-  if (observer_) observer_->on_issue(now_, c, pc_, *first, second, thread_cycles);
+  if (observer_) observer_->on_issue(now_, c.index, pc_, *first, second, thread_cycles);
 
   // Zero-overhead loop: falling off the end of the body goes back to its start.
   uint32_t next = next_pc_;

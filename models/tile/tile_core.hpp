@@ -66,10 +66,11 @@ struct FaultException {
 };
 
 // Receives one call per issued instruction bundle while tracing is on.
+// `context` is 0 for the supervisor, 1..6 for the workers.
 class IssueObserver {
 public:
   virtual ~IssueObserver() = default;
-  virtual void on_issue(uint64_t cycle, const Context &ctx, uint32_t pc, const DecodedWord &first,
+  virtual void on_issue(uint64_t cycle, unsigned context, uint32_t pc, const DecodedWord &first,
                         const DecodedWord *second, uint64_t thread_cycles) = 0;
   virtual void on_stall(uint64_t cycle, uint64_t cycles, const char *reason) = 0;
 };

@@ -1,0 +1,67 @@
+#include "traces/tile_event_buffer.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include "sim/common/error.hpp"
+
+namespace ipusim::traces {
+
+EventSpill::~EventSpill() {
+  if (file_) std::fclose(file_);
+}
+
+uint64_t EventSpill::write(const BufferedEvent *events, size_t n) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!file_) {
+    file_ = std::tmpfile();
+    if (!file_) throw InputError(std::string("cannot create a temporary file for trace events: ") + std::strerror(errno));
+  }
+  uint64_t at = size_;
+  if (std::fseek(file_, static_cast<long>(at), SEEK_SET) != 0 ||
+      std::fwrite(events, sizeof(BufferedEvent), n, file_) != n)
+    throw InputError(std::string("cannot write trace events to a temporary file: ") + std::strerror(errno));
+  size_ += n * sizeof(BufferedEvent);
+  return at;
+}
+
+void EventSpill::read(uint64_t offset, BufferedEvent *events, size_t n) {
+  if (std::fflush(file_) != 0 || std::fseek(file_, static_cast<long>(offset), SEEK_SET) != 0 ||
+      std::fread(events, sizeof(BufferedEvent), n, file_) != n)
+    throw InputError("cannot read trace events back from their temporary file");
+}
+
+void EventSpill::clear() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  size_ = 0; // later writes overwrite from the start
+}
+
+void TileEventBuffer::spill() {
+  spilled_.emplace_back(spill_.write(events_.data(), events_.size()), events_.size());
+  events_.clear();
+}
+
+void TileEventBuffer::replay(const BufferedEvent *events, size_t n, uint64_t before) {
+  for (size_t i = 0; i < n; ++i) {
+    const BufferedEvent &e = events[i];
+    if (e.cycle >= before) continue;
+    if (e.first) target_.on_issue(e.cycle, e.context, e.pc, *e.first, e.second, e.length);
+    else target_.on_stall(e.cycle, e.length, e.reason);
+  }
+}
+
+void TileEventBuffer::flush(uint64_t before) {
+  if (!spilled_.empty()) {
+    std::vector<BufferedEvent> chunk;
+    for (const auto &[offset, n] : spilled_) {
+      chunk.resize(n);
+      spill_.read(offset, chunk.data(), n);
+      replay(chunk.data(), n, before);
+    }
+    spilled_.clear();
+  }
+  replay(events_.data(), events_.size(), before);
+  events_.clear();
+}
+
+} // namespace ipusim::traces
