@@ -166,27 +166,30 @@ void TileCore::address_fault(uint32_t addr, uint32_t size, bool is_store) {
 }
 
 void TileCore::note_accesses(const uint32_t *addrs, const uint32_t *sizes, unsigned n) {
-  // At most 3 accesses per instruction (ld2xst64pace): compare element sets.
-  unsigned elems[6];
-  unsigned owner[6];
-  unsigned count = 0;
+  // At most 3 accesses per instruction (ld2xst64pace), each touching one or
+  // two elements: every element an access touches that an earlier access of
+  // the instruction touched is one conflict (however many touched it).
+  unsigned seen[6];
+  unsigned count = 0, conflicts = 0;
+  auto clashes = [&](unsigned e, unsigned before) {
+    bool clash = false;
+    for (unsigned k = 0; k < before; ++k) clash |= seen[k] == e;
+    return clash ? 1u : 0u;
+  };
   for (unsigned i = 0; i < n; ++i) {
-    unsigned e0 = sram_.element_of(addrs[i]);
-    unsigned e1 = sram_.element_of(addrs[i] + sizes[i] - 1);
-    unsigned touched[2] = {e0, e1};
-    unsigned nt = e0 == e1 ? 1 : 2;
-    for (unsigned t = 0; t < nt; ++t) {
-      bool clash = false;
-      for (unsigned k = 0; k < count; ++k)
-        if (elems[k] == touched[t] && owner[k] != i) clash = true;
-      if (clash) {
-        ++stats_.conflicts;
-        pending_stall_ += p_.sram.conflict_penalty_cycles;
-      }
-      elems[count] = touched[t];
-      owner[count] = i;
-      ++count;
+    const unsigned before = count;
+    const unsigned e0 = sram_.element_of(addrs[i]);
+    const unsigned e1 = sram_.element_of(addrs[i] + sizes[i] - 1);
+    conflicts += clashes(e0, before);
+    seen[count++] = e0;
+    if (e1 != e0) {
+      conflicts += clashes(e1, before);
+      seen[count++] = e1;
     }
+  }
+  if (conflicts) {
+    stats_.conflicts += conflicts;
+    pending_stall_ += uint64_t(conflicts) * p_.sram.conflict_penalty_cycles;
   }
 }
 
