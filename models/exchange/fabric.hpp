@@ -37,6 +37,9 @@ struct ExchangeParams {
   unsigned supertile_cycles = 1;      // assumption: one cycle per supertile along a column
   unsigned tiles_per_supertile = 4;
   unsigned columns = 16;
+  // Store a run of words that come next with nothing in between in one go
+  // (false: one by one, as the model is defined; tests compare the two).
+  bool batch_runs = true;
 };
 
 struct DeliveryStats {
@@ -73,6 +76,7 @@ private:
   struct Stream { // the words of one sender, as one receiver sees them
     unsigned sender;
     size_t send = 0, word = 0;
+    uint64_t latency = 0; // from the sender to the receiver
   };
   struct Receiver {
     tile::IncomingState state; // after every event processed so far
@@ -82,6 +86,10 @@ private:
   };
 
   void deliver_to(unsigned r, const std::vector<tile::TileCore *> &tiles, bool &released);
+  // How many words after word k of `send` (just stored, arriving at `at`)
+  // can be stored at once, as one by one they would come next.
+  size_t run_after(const Receiver &rx, const Stream &best, const tile::SendRecord &send, size_t k, uint64_t at,
+                   uint64_t write_at, uint64_t known_limit, const std::vector<tile::TileCore *> &tiles) const;
   uint64_t departure(const tile::SendRecord &s, size_t word) const {
     return s.first_departure + (4 * uint64_t(word)) / p_.bytes_per_cycle;
   }

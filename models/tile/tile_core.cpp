@@ -571,6 +571,12 @@ void TileCore::release_internal_sync(uint64_t cycle) {
 
 uint64_t TileCore::next_event_cycle() const {
   const unsigned slots = p_.workers;
+  if (running_ == 0) {
+    // The supervisor alone: every slot is its own.
+    uint64_t next = ctx_[0].state == ContextState::running ? std::max(now_ + 1, ctx_[0].ready_cycle) : UINT64_MAX;
+    if (lone_sync_release_ != 0) next = std::min(next, std::max(now_ + 1, lone_sync_release_));
+    return next;
+  }
   // The barrel slot of cycle c (> now_): the rotation continues from slot_.
   auto slot_at = [&](uint64_t c) { return static_cast<unsigned>((slot_ + (c - now_)) % slots); };
   uint64_t next = UINT64_MAX;
