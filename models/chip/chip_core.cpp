@@ -65,7 +65,7 @@ void ChipCore::run_tiles() {
 void ChipCore::run_until_blocked() {
   for (;;) {
     run_tiles();
-    if (!fabric_.advance(tile_ptrs_)) return;
+    if (!fabric_.advance(tile_ptrs_, pool_.get())) return;
   }
 }
 
@@ -108,7 +108,7 @@ bool ChipCore::step_tiles() {
           i, tiles_[i]->cycle() - 1, in.dcount, in.mux == tile::kNoSender ? std::string("no tile")
                                                                           : "tile " + std::to_string(in.mux)));
     }
-  exchange::DeliveryStats d = fabric_.finish_superstep(tile_ptrs_);
+  exchange::DeliveryStats d = fabric_.finish_superstep(tile_ptrs_, pool_.get());
   if (superstep_end_) superstep_end_(nullptr);
   total_words_ += d.words;
   total_deliveries_ += d.deliveries;

@@ -11,10 +11,10 @@
 #include <memory>
 #include <vector>
 
-#include "models/chip/thread_pool.hpp"
 #include "models/exchange/fabric.hpp"
 #include "models/host/host_link.hpp"
 #include "models/tile/tile_core.hpp"
+#include "sim/common/thread_pool.hpp"
 
 namespace ipusim::chip {
 

@@ -20,6 +20,9 @@ uint64_t Fabric::latency(unsigned from, unsigned to) const {
 
 namespace {
 std::string tile_name(uint32_t t) { return t == tile::kNoSender ? "no tile" : "tile " + std::to_string(t); }
+// A word stored by some receiver: receivers served on different threads may
+// mark the same broadcast word, so the mark is an atomic store.
+inline void mark_stored(uint8_t &flag) { __atomic_store_n(&flag, uint8_t(1), __ATOMIC_RELAXED); }
 } // namespace
 
 size_t Fabric::run_after(const Receiver &rx, const Stream &best, const tile::SendRecord &send, size_t k, uint64_t at,
@@ -113,12 +116,12 @@ void Fabric::deliver_to(unsigned r, const std::vector<tile::TileCore *> &tiles, 
         !rt.code_overlaps(rx.state.base, 4 * uint32_t(more + 1))) {
       const size_t count = more + 1;
       std::memcpy(rt.sram().ptr(rx.state.base), &send.words[k], 4 * count);
-      std::fill(send.accepted.begin() + k, send.accepted.begin() + k + count, 1);
+      for (size_t j = k; j < k + count; ++j) mark_stored(send.accepted[j]);
       rx.state.base += 4 * uint32_t(count);
       rx.state.dcount -= uint32_t(count);
       rx.last_accept = departure(send, k + more) + best->latency;
       rt.exchange().words_received += count;
-      step_.deliveries += count;
+      rx.deliveries += count;
       best->word = k + count; // the first word was already counted off
       if (best->word == send.words.size()) {
         ++best->send;
@@ -135,12 +138,12 @@ void Fabric::deliver_to(unsigned r, const std::vector<tile::TileCore *> &tiles, 
                                         "code at 0x{:x} ($INCOMING_BASE)",
                                         r, at, best->sender, rx.state.base));
     rt.sram().write<uint32_t>(rx.state.base, send.words[k]);
-    send.accepted[k] = 1;
+    mark_stored(send.accepted[k]);
     rx.state.base += 4;
     --rx.state.dcount;
     rx.last_accept = at;
     ++rt.exchange().words_received;
-    ++step_.deliveries;
+    ++rx.deliveries;
   }
   if (in_sync0 && rx.state.dcount == 0) {
     rt.release_receive_wait(std::max(rt.cycle(), rx.last_accept + 1));
@@ -148,11 +151,33 @@ void Fabric::deliver_to(unsigned r, const std::vector<tile::TileCore *> &tiles, 
   }
 }
 
-bool Fabric::advance(const std::vector<tile::TileCore *> &tiles) {
-  if (rx_.size() != tiles.size()) rx_.assign(tiles.size(), Receiver{});
-  bool released = false;
-  for (unsigned r = 0; r < tiles.size(); ++r) deliver_to(r, tiles, released);
-  return released;
+bool Fabric::deliver_all(const std::vector<tile::TileCore *> &tiles, ThreadPool *pool) {
+  const size_t n = tiles.size();
+  if (rx_.size() != n) rx_.assign(n, Receiver{});
+  released_.assign(n, 0);
+  errors_.assign(n, nullptr);
+  auto one = [&](size_t r) {
+    try {
+      bool released = false;
+      deliver_to(static_cast<unsigned>(r), tiles, released);
+      released_[r] = released;
+    } catch (...) {
+      errors_[r] = std::current_exception();
+    }
+  };
+  if (pool) pool->run(n, one);
+  else
+    for (size_t r = 0; r < n; ++r) one(r);
+  bool any = false;
+  for (size_t r = 0; r < n; ++r) {
+    if (errors_[r]) std::rethrow_exception(errors_[r]); // the first receiver, as one by one
+    any = any || released_[r];
+  }
+  return any;
+}
+
+bool Fabric::advance(const std::vector<tile::TileCore *> &tiles, ThreadPool *pool) {
+  return deliver_all(tiles, pool);
 }
 
 void Fabric::check_every_word_received(const std::vector<tile::TileCore *> &tiles) const {
@@ -167,10 +192,8 @@ void Fabric::check_every_word_received(const std::vector<tile::TileCore *> &tile
               s, departure(send, k), k, send.pc, send.issue_cycle, s));
 }
 
-DeliveryStats Fabric::finish_superstep(const std::vector<tile::TileCore *> &tiles) {
-  bool released = false;
-  if (rx_.size() != tiles.size()) rx_.assign(tiles.size(), Receiver{});
-  for (unsigned r = 0; r < tiles.size(); ++r) deliver_to(r, tiles, released);
+DeliveryStats Fabric::finish_superstep(const std::vector<tile::TileCore *> &tiles, ThreadPool *pool) {
+  deliver_all(tiles, pool);
 
   for (unsigned r = 0; r < tiles.size(); ++r)
     if (rx_[r].state.dcount != 0)
@@ -189,6 +212,8 @@ DeliveryStats Fabric::finish_superstep(const std::vector<tile::TileCore *> &tile
     tiles[r]->exchange().writes.clear();
     rx_[r].next_write = 0;
     rx_[r].streams.clear();
+    step_.deliveries += rx_[r].deliveries;
+    rx_[r].deliveries = 0;
   }
   DeliveryStats out = step_;
   step_ = DeliveryStats{};

@@ -1,7 +1,7 @@
 // A fixed set of host threads that run the items of a batch in parallel: the
-// chip's tiles between two syncs. The caller takes part, so a pool of one
+// chip's tiles between two syncs, the exchange's receivers. The caller takes part, so a pool of one
 // thread runs everything on the caller, with no other thread created.
-// Items are handed out one at a time (tiles take very different times); which
+// Items are handed out in small groups (tiles take very different times); which
 // thread runs which item never matters to the results, because items touch
 // disjoint state.
 #pragma once
@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-namespace ipusim::chip {
+namespace ipusim {
 
 class ThreadPool {
 public:
@@ -40,8 +40,8 @@ private:
   bool stop_ = false;
   unsigned busy_ = 0; // helpers still working on the current batch
   const std::function<void(size_t)> *fn_ = nullptr;
-  size_t n_ = 0;
+  size_t n_ = 0, chunk_ = 1;
   std::atomic<size_t> next_{0};
 };
 
-} // namespace ipusim::chip
+} // namespace ipusim

@@ -1,6 +1,8 @@
-#include "models/chip/thread_pool.hpp"
+#include "sim/common/thread_pool.hpp"
 
-namespace ipusim::chip {
+#include <algorithm>
+
+namespace ipusim {
 
 ThreadPool::ThreadPool(unsigned threads) {
   for (unsigned i = 1; i < threads; ++i) helpers_.emplace_back([this] { helper_loop(); });
@@ -16,8 +18,12 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::work() {
-  for (size_t i = next_.fetch_add(1, std::memory_order_relaxed); i < n_; i = next_.fetch_add(1, std::memory_order_relaxed))
-    (*fn_)(i);
+  for (;;) {
+    const size_t begin = next_.fetch_add(chunk_, std::memory_order_relaxed);
+    if (begin >= n_) return;
+    const size_t end = std::min(n_, begin + chunk_);
+    for (size_t i = begin; i < end; ++i) (*fn_)(i);
+  }
 }
 
 void ThreadPool::run(size_t n, const std::function<void(size_t)> &fn) {
@@ -29,6 +35,9 @@ void ThreadPool::run(size_t n, const std::function<void(size_t)> &fn) {
     std::lock_guard<std::mutex> lock(mutex_);
     fn_ = &fn;
     n_ = n;
+    // Items in small groups: fewer trips to the shared counter for many
+    // small items, still some 32 groups per thread to even out the load.
+    chunk_ = std::max<size_t>(1, n / (32 * threads()));
     next_.store(0, std::memory_order_relaxed);
     busy_ = static_cast<unsigned>(helpers_.size());
     ++generation_;
@@ -57,4 +66,4 @@ void ThreadPool::helper_loop() {
   }
 }
 
-} // namespace ipusim::chip
+} // namespace ipusim
