@@ -179,7 +179,8 @@ void TileCore::note_accesses(const uint32_t *addrs, const uint32_t *sizes, unsig
   for (unsigned i = 0; i < n; ++i) {
     const unsigned before = count;
     const unsigned e0 = sram_.element_of(addrs[i]);
-    const unsigned e1 = sram_.element_of(addrs[i] + sizes[i] - 1);
+    // Accesses are aligned to their size (checked when they were made).
+    const unsigned e1 = sizes[i] <= sram_.one_element_bytes() ? e0 : sram_.element_of(addrs[i] + sizes[i] - 1);
     conflicts += clashes(e0, before);
     seen[count++] = e0;
     if (e1 != e0) {
