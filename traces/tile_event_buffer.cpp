@@ -36,9 +36,19 @@ void EventSpill::clear() {
   size_ = 0; // later writes overwrite from the start
 }
 
+void TileEventBuffer::new_chunk() {
+  if (!chunks_.empty()) spill_.buffered.fetch_add(chunks_.back().size(), std::memory_order_relaxed);
+  if (spill_.buffered.load(std::memory_order_relaxed) >= spill_.budget) spill();
+  chunks_.emplace_back();
+  chunks_.back().reserve(kChunkEvents);
+}
+
 void TileEventBuffer::spill() {
-  spilled_.emplace_back(spill_.write(events_.data(), events_.size()), events_.size());
-  events_.clear();
+  for (auto &c : chunks_) {
+    spilled_.emplace_back(spill_.write(c.data(), c.size()), c.size());
+    spill_.buffered.fetch_sub(c.size(), std::memory_order_relaxed);
+  }
+  chunks_.clear();
 }
 
 void TileEventBuffer::replay(const BufferedEvent *events, size_t n, uint64_t before) {
@@ -60,8 +70,11 @@ void TileEventBuffer::flush(uint64_t before) {
     }
     spilled_.clear();
   }
-  replay(events_.data(), events_.size(), before);
-  events_.clear();
+  for (size_t k = 0; k < chunks_.size(); ++k) {
+    replay(chunks_[k].data(), chunks_[k].size(), before);
+    if (k + 1 < chunks_.size()) spill_.buffered.fetch_sub(chunks_[k].size(), std::memory_order_relaxed);
+  }
+  chunks_.clear(); // the last chunk was never counted in `buffered`
 }
 
 } // namespace ipusim::traces

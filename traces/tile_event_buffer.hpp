@@ -5,11 +5,14 @@
 // is then the same whatever the number of threads: its events come superstep
 // by superstep, tile by tile, each tile's in cycle order.
 //
-// Memory stays bounded: a buffer holds at most kChunkEvents events; beyond
-// that they go to a spill file shared by the tiles (one temporary file,
-// appended under a lock) and come back from it when passed on.
+// Memory stays bounded: once the tiles' buffers hold EventSpill::budget
+// events together, a buffer that reaches kChunkEvents events writes them to a spill
+// file shared by the tiles (one temporary file, appended under a lock), and
+// they come back from it when passed on. A trace of a few tiles never
+// touches the file.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -43,6 +46,10 @@ public:
   void read(uint64_t offset, BufferedEvent *events, size_t n);
   // Forgets everything written (all buffers have been passed on).
   void clear();
+  // Events held in memory by all buffers (kept by the buffers), and how many
+  // before full chunks go to the file (tests lower it).
+  std::atomic<size_t> buffered{0};
+  size_t budget = size_t(1) << 20; // 48 MiB of events
 
 private:
   std::mutex mutex_;
@@ -72,16 +79,19 @@ public:
 
 private:
   void push(const BufferedEvent &e) {
-    if (events_.size() == kChunkEvents) spill();
-    events_.push_back(e);
+    if (chunks_.empty() || chunks_.back().size() == kChunkEvents) new_chunk();
+    chunks_.back().push_back(e);
   }
+  // A full chunk goes to the spill file if the buffers hold too much, and a
+  // fresh one (reserved once, never grown) takes the next events.
+  void new_chunk();
   void spill();
   void replay(const BufferedEvent *events, size_t n, uint64_t before);
 
   tile::IssueObserver &target_;
   TraceWindow window_;
   EventSpill &spill_;
-  std::vector<BufferedEvent> events_;
+  std::vector<std::vector<BufferedEvent>> chunks_; // in memory, in order, after the spilled ones
   std::vector<std::pair<uint64_t, size_t>> spilled_; // (offset, events) in the spill file
 };
 
