@@ -22,22 +22,22 @@ const InstructionTrace::Text &InstructionTrace::text_of(uint32_t pc, bool sup, c
   uint64_t key = (uint64_t(pc) << 1) | (sup ? 1u : 0u);
   auto it = cache_.find(key);
   if (it != cache_.end()) return it->second;
-  Text t;
-  t.text = isa::disassemble(first.insn, sup);
-  t.name = std::string(isa::form(first.insn.op).mnemonic);
+  std::string text = isa::disassemble(first.insn, sup);
+  std::string name(isa::form(first.insn.op).mnemonic);
   if (second) {
-    t.text = "{ " + t.text + " ; " + isa::disassemble(second->insn, sup) + " }";
-    t.name += " + ";
-    t.name += isa::form(second->insn.op).mnemonic;
+    text = "{ " + text + " ; " + isa::disassemble(second->insn, sup) + " }";
+    name += " + ";
+    name += isa::form(second->insn.op).mnemonic;
   }
+  Text t{PerfettoJsonWriter::json_string(name), PerfettoJsonWriter::json_string(text), PerfettoJsonWriter::pc_text(pc)};
   return cache_.emplace(key, std::move(t)).first->second;
 }
 
-void InstructionTrace::on_issue(uint64_t cycle, const tile::Context &ctx, uint32_t pc, const tile::DecodedWord &first,
+void InstructionTrace::on_issue(uint64_t cycle, unsigned context, uint32_t pc, const tile::DecodedWord &first,
                                 const tile::DecodedWord *second, uint64_t thread_cycles) {
   if (!window_.contains(cycle)) return; // cheap rejection before any formatting
-  const Text &t = text_of(pc, ctx.supervisor, first, second);
-  writer_.complete(pid_, static_cast<int>(ctx.index), t.name, cycle, thread_cycles * slots_, pc, t.text);
+  const Text &t = text_of(pc, context == 0, first, second);
+  writer_.complete_preformatted(pid_, static_cast<int>(context), t.name, cycle, thread_cycles * slots_, t.pc, t.text);
 }
 
 void InstructionTrace::on_stall(uint64_t cycle, uint64_t cycles, const char *reason) {

@@ -22,16 +22,18 @@ class InstructionTrace : public tile::IssueObserver {
 public:
   // Writes into `writer` (shared by all tiles of a chip); names the tile's tracks.
   InstructionTrace(PerfettoJsonWriter &writer, TraceWindow window, unsigned tile_id, unsigned workers);
-  void on_issue(uint64_t cycle, const tile::Context &ctx, uint32_t pc, const tile::DecodedWord &first,
+  void on_issue(uint64_t cycle, unsigned context, uint32_t pc, const tile::DecodedWord &first,
                 const tile::DecodedWord *second, uint64_t thread_cycles) override;
   void on_stall(uint64_t cycle, uint64_t cycles, const char *reason) override;
 
 private:
-  struct Text {
+  struct Text { // JSON-ready: quoted and escaped, and the pc as the trace writes it
     std::string name; // mnemonic(s)
     std::string text; // disassembly
+    std::string pc;
   };
-  // Disassembly is the costly part of tracing: done once per PC and context kind.
+  // Disassembly and its JSON form are the costly part of tracing: done once
+  // per PC and context kind.
   const Text &text_of(uint32_t pc, bool supervisor, const tile::DecodedWord &first, const tile::DecodedWord *second);
 
   PerfettoJsonWriter &writer_;

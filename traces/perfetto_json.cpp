@@ -106,9 +106,10 @@ void PerfettoJsonWriter::put_int(int64_t v) {
 // below 0x20) we escape DEL, which Perfetto's tokenizer rejects raw, and turn
 // bytes that are not well-formed UTF-8 into U+FFFD, since JSON text must be
 // UTF-8 and strict parsers reject the file otherwise.
-void PerfettoJsonWriter::put_string(std::string_view s) {
+namespace {
+template <typename Put> void escape_json_string(std::string_view s, Put &&put) {
   static const char hex[] = "0123456789abcdef";
-  put('"');
+  put(std::string_view("\"", 1));
   std::size_t i = 0;
   while (i < s.size()) {
     std::size_t run = i; // copy plain printable ASCII in one go
@@ -160,7 +161,24 @@ void PerfettoJsonWriter::put_string(std::string_view s) {
     }
     ++i;
   }
-  put('"');
+  put(std::string_view("\"", 1));
+}
+} // namespace
+
+void PerfettoJsonWriter::put_string(std::string_view s) {
+  escape_json_string(s, [this](std::string_view part) { put(part); });
+}
+
+std::string PerfettoJsonWriter::json_string(std::string_view s) {
+  std::string out;
+  escape_json_string(s, [&out](std::string_view part) { out.append(part); });
+  return out;
+}
+
+std::string PerfettoJsonWriter::pc_text(uint32_t pc) {
+  // Tile addresses are 5 hex digits on Mk1 and Mk2 (0x40000..0xfffff), so pad
+  // to 5 for columns that line up; wider values print in full.
+  return fmt::format("0x{:05x}", pc);
 }
 
 bool PerfettoJsonWriter::admit() {
@@ -245,16 +263,65 @@ void PerfettoJsonWriter::complete(int pid, int tid, std::string_view name, uint6
   put_int(tid);
   put(",\"name\":");
   put_string(name);
-  // Tile addresses are 5 hex digits on Mk1 and Mk2 (0x40000..0xfffff), so pad
-  // to 5 for columns that line up; wider values print in full.
-  char pc_text[16];
-  auto end = fmt::format_to(pc_text, "0x{:05x}", pc);
   put(",\"args\":{\"pc\":\"");
-  put(std::string_view(pc_text, static_cast<std::size_t>(end - pc_text)));
+  put(pc_text(pc));
   put("\",\"text\":");
   put_string(text);
   put('}');
   end_event();
+}
+
+void PerfettoJsonWriter::complete_preformatted(int pid, int tid, std::string_view name_json, uint64_t ts,
+                                               uint64_t dur, std::string_view pc, std::string_view text_json) {
+  if (!window_.overlaps(ts, dur) || !admit())
+    return;
+  // The whole event at once: at most 4 numbers of 20 digits and the fixed text.
+  const std::size_t most = 160 + name_json.size() + pc.size() + text_json.size();
+  if (most > capacity_ - used_)
+    flush();
+  if (most > capacity_) { // larger than the whole buffer: piece by piece
+    begin_event('X');
+    put(",\"ts\":");
+    put_uint(ts);
+    put(",\"dur\":");
+    put_uint(dur);
+    put(",\"pid\":");
+    put_int(pid);
+    put(",\"tid\":");
+    put_int(tid);
+    put(",\"name\":");
+    put(name_json);
+    put(",\"args\":{\"pc\":\"");
+    put(pc);
+    put("\",\"text\":");
+    put(text_json);
+    put('}');
+    end_event();
+    return;
+  }
+  char *p = buffer_.get() + used_;
+  auto text = [&p](std::string_view t) {
+    std::memcpy(p, t.data(), t.size());
+    p += t.size();
+  };
+  auto number = [&p](auto v) { p = std::to_chars(p, p + 24, v).ptr; };
+  text(first_event_ ? std::string_view("{\"ph\":\"X\",\"ts\":") : std::string_view(",\n{\"ph\":\"X\",\"ts\":"));
+  first_event_ = false;
+  number(ts);
+  text(",\"dur\":");
+  number(dur);
+  text(",\"pid\":");
+  number(static_cast<int64_t>(pid));
+  text(",\"tid\":");
+  number(static_cast<int64_t>(tid));
+  text(",\"name\":");
+  text(name_json);
+  text(",\"args\":{\"pc\":\"");
+  text(pc);
+  text("\",\"text\":");
+  text(text_json);
+  text("}}");
+  used_ = static_cast<std::size_t>(p - buffer_.get());
 }
 
 void PerfettoJsonWriter::instant(int pid, int tid, std::string_view name, uint64_t ts,

@@ -69,6 +69,16 @@ public:
   // span [ts, ts + dur) overlaps the window; it is not clipped to it.
   void complete(int pid, int tid, std::string_view name, uint64_t ts, uint64_t dur, uint32_t pc,
                 std::string_view text);
+  // The same with the name, the "0x..." pc text and the disassembly already
+  // in JSON form (json_string(), pc_text()): an instruction trace formats
+  // each PC's strings once, not once per issue. Same bytes as complete().
+  void complete_preformatted(int pid, int tid, std::string_view name_json, uint64_t ts, uint64_t dur,
+                             std::string_view pc_text, std::string_view text_json);
+  // A quoted, escaped JSON string, as complete() writes names and texts.
+  static std::string json_string(std::string_view s);
+  // A pc as complete() writes it (without quotes).
+  static std::string pc_text(uint32_t pc);
+
   // A thread-scoped instant event ("ph":"i"); `detail` goes in args.detail
   // (left out when empty). Kept when ts is inside the window.
   void instant(int pid, int tid, std::string_view name, uint64_t ts, std::string_view detail);

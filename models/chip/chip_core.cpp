@@ -20,11 +20,52 @@ ChipCore::ChipCore(const tile::TileParams &tile_params, unsigned tiles, SyncPara
   }
 }
 
+void ChipCore::set_threads(unsigned threads) {
+  if (threads <= 1) pool_.reset();
+  else if (threads != this->threads()) pool_ = std::make_unique<ThreadPool>(threads);
+}
+
+void ChipCore::run_tiles() {
+  runnable_.clear();
+  for (unsigned i = 0; i < tiles_.size(); ++i) {
+    const tile::TileCore &t = *tiles_[i];
+    if (!t.finished() && !t.at_chip_barrier() && !t.waiting_for_receive()) runnable_.push_back(i);
+  }
+  errors_.assign(tiles_.size(), nullptr);
+  auto run_one = [this](size_t k) {
+    unsigned i = runnable_[k];
+    try {
+      tiles_[i]->run(max_cycles_);
+    } catch (...) {
+      errors_[i] = std::current_exception();
+    }
+  };
+  if (pool_) pool_->run(runnable_.size(), run_one);
+  else
+    for (size_t k = 0; k < runnable_.size(); ++k) run_one(k);
+  // Every tile has run as far as it can whatever the others did, so the
+  // error reported is the same for any number of threads: the earliest by
+  // (cycle, tile).
+  const TileError *first = nullptr;
+  TileError best;
+  for (unsigned i : runnable_)
+    if (errors_[i]) {
+      TileError e{tiles_[i]->cycle(), i};
+      if (!first || e < best) {
+        best = e;
+        first = &best;
+      }
+    }
+  if (first) {
+    if (superstep_end_) superstep_end_(first);
+    std::rethrow_exception(errors_[best.tile]);
+  }
+}
+
 void ChipCore::run_until_blocked() {
   for (;;) {
-    for (auto &t : tiles_)
-      if (!t->finished() && !t->at_chip_barrier() && !t->waiting_for_receive()) t->run(max_cycles_);
-    if (!fabric_.advance(tile_ptrs_)) return;
+    run_tiles();
+    if (!fabric_.advance(tile_ptrs_, pool_.get())) return;
   }
 }
 
@@ -41,6 +82,17 @@ uint64_t ChipCore::cycle() const {
 }
 
 bool ChipCore::step() {
+  try {
+    return step_tiles();
+  } catch (...) {
+    // Whatever stopped the run, the trace keeps what happened before it (a
+    // tile's error has already passed on only what came before it).
+    if (superstep_end_) superstep_end_(nullptr);
+    throw;
+  }
+}
+
+bool ChipCore::step_tiles() {
   // Compute and exchange: every tile up to the sync or its end, independently,
   // with the exchange delivered whenever every tile has stopped.
   run_until_blocked();
@@ -56,7 +108,8 @@ bool ChipCore::step() {
           i, tiles_[i]->cycle() - 1, in.dcount, in.mux == tile::kNoSender ? std::string("no tile")
                                                                           : "tile " + std::to_string(in.mux)));
     }
-  exchange::DeliveryStats d = fabric_.finish_superstep(tile_ptrs_);
+  exchange::DeliveryStats d = fabric_.finish_superstep(tile_ptrs_, pool_.get());
+  if (superstep_end_) superstep_end_(nullptr);
   total_words_ += d.words;
   total_deliveries_ += d.deliveries;
 

@@ -6,12 +6,15 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <vector>
 
 #include "models/exchange/fabric.hpp"
 #include "models/host/host_link.hpp"
 #include "models/tile/tile_core.hpp"
+#include "sim/common/thread_pool.hpp"
 
 namespace ipusim::chip {
 
@@ -56,10 +59,30 @@ struct Superstep {
   uint64_t host_to_device_bytes = 0, host_from_device_bytes = 0, host_cycles = 0;
 };
 
+// Where a tile stopped with an error (a fault, the watchdog, max_cycles).
+struct TileError {
+  uint64_t cycle = 0; // the tile's clock when it stopped
+  unsigned tile = 0;
+  bool operator<(const TileError &o) const { return cycle != o.cycle ? cycle < o.cycle : tile < o.tile; }
+};
+
 class ChipCore {
 public:
   ChipCore(const tile::TileParams &tile_params, unsigned tiles, SyncParams sync,
            exchange::ExchangeParams exchange = {});
+
+  // Host threads running the tiles of a superstep (1: all on the caller).
+  // The results never depend on it: tiles between two syncs touch only their
+  // own state, and whatever they produce for others (sends, trace events,
+  // errors) is taken in tile order once they have all stopped.
+  void set_threads(unsigned threads);
+  unsigned threads() const { return pool_ ? pool_->threads() : 1; }
+
+  // Called with every tile stopped, at the end of each superstep, in which
+  // per-tile buffers (traces) are passed on in tile order: with null, or,
+  // before an error is reported, with where it happened, so only what came
+  // before it, by (cycle, tile), is kept.
+  void set_superstep_end(std::function<void(const TileError *)> f) { superstep_end_ = std::move(f); }
 
   // The host at the other end of the host link; without one, a sync with the
   // host moves no data and costs the sync and link latency.
@@ -107,6 +130,14 @@ private:
   // `sync 0` for words; delivers the exchange and releases receivers whose
   // words have all arrived, until nothing more can move.
   void run_until_blocked();
+  bool step_tiles();
+  // Runs the tiles that can go on, up to their next stop, in parallel.
+  void run_tiles();
+
+  std::unique_ptr<ThreadPool> pool_;
+  std::vector<unsigned> runnable_;
+  std::vector<std::exception_ptr> errors_; // per tile, this round
+  std::function<void(const TileError *)> superstep_end_;
 
   std::vector<std::unique_ptr<tile::TileCore>> tiles_;
   std::vector<tile::TileCore *> tile_ptrs_;

@@ -23,9 +23,11 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <vector>
 
 #include "models/tile/tile_core.hpp"
+#include "sim/common/thread_pool.hpp"
 
 namespace ipusim::exchange {
 
@@ -37,6 +39,9 @@ struct ExchangeParams {
   unsigned supertile_cycles = 1;      // assumption: one cycle per supertile along a column
   unsigned tiles_per_supertile = 4;
   unsigned columns = 16;
+  // Store a run of words that come next with nothing in between in one go
+  // (false: one by one, as the model is defined; tests compare the two).
+  bool batch_runs = true;
 };
 
 struct DeliveryStats {
@@ -46,7 +51,10 @@ struct DeliveryStats {
 
 class Fabric {
 public:
-  explicit Fabric(ExchangeParams p) : p_(p) {}
+  explicit Fabric(ExchangeParams p) : p_(p) {
+    for (int k = 0; k < 32; ++k)
+      if (p_.bytes_per_cycle == (1u << k)) bpc_shift_ = k;
+  }
   const ExchangeParams &params() const { return p_; }
 
   unsigned column(unsigned tile) const { return (tile / p_.tiles_per_supertile) % p_.columns; }
@@ -55,12 +63,14 @@ public:
 
   // Every tile has stopped: deliver what is determined and release the
   // receivers in `sync 0` whose words have all arrived. Returns whether any
-  // tile was released.
-  bool advance(const std::vector<tile::TileCore *> &tiles);
+  // tile was released. Receivers are independent (a sender's words are only
+  // read, their "stored" marks only set), so they may be served on the
+  // threads of `pool`; an error is reported for the lowest receiver.
+  bool advance(const std::vector<tile::TileCore *> &tiles, ThreadPool *pool = nullptr);
 
   // Every tile is at the internal sync or has ended: deliver the rest, check
   // the superstep's schedule (throws SimulationError) and start a new one.
-  DeliveryStats finish_superstep(const std::vector<tile::TileCore *> &tiles);
+  DeliveryStats finish_superstep(const std::vector<tile::TileCore *> &tiles, ThreadPool *pool = nullptr);
 
   // Throws for the first word no receiver stored; call only when nothing more
   // can arrive (every tile at the sync, ended, or stuck).
@@ -73,21 +83,33 @@ private:
   struct Stream { // the words of one sender, as one receiver sees them
     unsigned sender;
     size_t send = 0, word = 0;
+    uint64_t latency = 0; // from the sender to the receiver
   };
   struct Receiver {
     tile::IncomingState state; // after every event processed so far
     size_t next_write = 0;     // into the tile's port.writes
     std::vector<Stream> streams;
     uint64_t last_accept = 0;
+    uint64_t deliveries = 0; // words stored this superstep
   };
 
   void deliver_to(unsigned r, const std::vector<tile::TileCore *> &tiles, bool &released);
+  // deliver_to for every receiver; returns whether any was released.
+  bool deliver_all(const std::vector<tile::TileCore *> &tiles, ThreadPool *pool);
+  // How many words after word k of `send` (just stored, arriving at `at`)
+  // can be stored at once, as one by one they would come next.
+  size_t run_after(const Receiver &rx, const Stream &best, const tile::SendRecord &send, size_t k, uint64_t at,
+                   uint64_t write_at, uint64_t known_limit, const std::vector<tile::TileCore *> &tiles) const;
   uint64_t departure(const tile::SendRecord &s, size_t word) const {
-    return s.first_departure + (4 * uint64_t(word)) / p_.bytes_per_cycle;
+    const uint64_t bytes = 4 * uint64_t(word);
+    return s.first_departure + (bpc_shift_ >= 0 ? bytes >> bpc_shift_ : bytes / p_.bytes_per_cycle);
   }
 
   ExchangeParams p_;
+  int bpc_shift_ = -1; // log2(bytes_per_cycle) when a power of two
   std::vector<Receiver> rx_;
+  std::vector<uint8_t> released_;
+  std::vector<std::exception_ptr> errors_;
   DeliveryStats step_;
 };
 

@@ -56,11 +56,13 @@ public:
     uint16_t r = stochastic() ? ipusim::f16_mul_stochastic(a, b, random32(), &lane) : ipusim::f16_mul(a, b, &lane);
     return finish_f16(r, lane);
   }
-  // A binary32 value (conversions, accumulator reads) to fp16.
+  // A binary32 value (conversions, accumulator reads) to fp16. Round to
+  // nearest inline (the AMP rounds four results per instruction), stochastic
+  // rounding out of line.
   uint16_t f16_from_f32(uint32_t bits) {
+    if (stochastic()) return f16_from_f32_stochastic(bits);
     FpFlags lane;
-    const float x = f32_from_bits(bits);
-    uint16_t r = stochastic() ? f32_to_f16_stochastic(x, random32(), &lane) : f32_to_f16(x, &lane);
+    uint16_t r = f32_bits_to_f16(bits, &lane);
     return finish_f16(r, lane);
   }
   // A value held exactly (or rounded once to 53 bits) in a double to fp16.
@@ -81,6 +83,12 @@ public:
   }
 
 private:
+  [[gnu::noinline]] uint16_t f16_from_f32_stochastic(uint32_t bits) {
+    FpFlags lane;
+    uint16_t r = f32_to_f16_stochastic(f32_from_bits(bits), random32(), &lane);
+    return finish_f16(r, lane);
+  }
+
   // 32 random bits for one stochastic rounding: the low then the high half
   // of one generator output, so an instruction uses one PRNG step per two
   // rounded lanes (an assumption: the hardware's allocation is not public).

@@ -1,5 +1,7 @@
 #include "models/tile/sram.hpp"
 
+#include <algorithm>
+
 namespace ipusim::tile {
 
 Sram::Sram(const SramParams &p) : p_(p), bytes_(p.size_bytes, 0) {
@@ -15,6 +17,14 @@ Sram::Sram(const SramParams &p) : p_(p), bytes_(p.size_bytes, 0) {
     return true;
   };
   pow2_ = log2_of(p.element_bytes, element_shift_) && log2_of(p.interleave_bytes, interleave_shift_);
+  // Element boundaries fall on multiples of both sizes (and the region
+  // boundary): an aligned power-of-two access no larger than both stays in
+  // one element when the region boundaries are aligned to it too.
+  if (pow2_) {
+    uint32_t span = std::min(p.element_bytes, p.interleave_bytes);
+    while (span > 1 && ((p.base_address % span) || (p.interleaved_base % span))) span /= 2;
+    one_element_bytes_ = span;
+  }
 }
 
 unsigned Sram::element_of_div(uint32_t addr) const {

@@ -34,6 +34,8 @@ public:
     return region0_elements_ + 2 * (off >> (element_shift_ + 1)) + ((off >> interleave_shift_) & 1u);
   }
   unsigned element_count() const { return element_count_; }
+  // Aligned accesses of up to this many bytes touch one element (0: no such promise).
+  uint32_t one_element_bytes() const { return one_element_bytes_; }
 
   // Raw access; the caller has checked range and alignment.
   uint8_t *ptr(uint32_t addr) { return bytes_.data() + (addr - p_.base_address); }
@@ -53,6 +55,7 @@ private:
   // map addresses to elements with shifts.
   bool pow2_ = false;
   unsigned element_shift_ = 0, interleave_shift_ = 0;
+  uint32_t one_element_bytes_ = 0;
   unsigned region0_elements_;
   unsigned element_count_;
   std::vector<uint8_t> bytes_;

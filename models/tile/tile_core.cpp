@@ -166,27 +166,31 @@ void TileCore::address_fault(uint32_t addr, uint32_t size, bool is_store) {
 }
 
 void TileCore::note_accesses(const uint32_t *addrs, const uint32_t *sizes, unsigned n) {
-  // At most 3 accesses per instruction (ld2xst64pace): compare element sets.
-  unsigned elems[6];
-  unsigned owner[6];
-  unsigned count = 0;
+  // At most 3 accesses per instruction (ld2xst64pace), each touching one or
+  // two elements: every element an access touches that an earlier access of
+  // the instruction touched is one conflict (however many touched it).
+  unsigned seen[6];
+  unsigned count = 0, conflicts = 0;
+  auto clashes = [&](unsigned e, unsigned before) {
+    bool clash = false;
+    for (unsigned k = 0; k < before; ++k) clash |= seen[k] == e;
+    return clash ? 1u : 0u;
+  };
   for (unsigned i = 0; i < n; ++i) {
-    unsigned e0 = sram_.element_of(addrs[i]);
-    unsigned e1 = sram_.element_of(addrs[i] + sizes[i] - 1);
-    unsigned touched[2] = {e0, e1};
-    unsigned nt = e0 == e1 ? 1 : 2;
-    for (unsigned t = 0; t < nt; ++t) {
-      bool clash = false;
-      for (unsigned k = 0; k < count; ++k)
-        if (elems[k] == touched[t] && owner[k] != i) clash = true;
-      if (clash) {
-        ++stats_.conflicts;
-        pending_stall_ += p_.sram.conflict_penalty_cycles;
-      }
-      elems[count] = touched[t];
-      owner[count] = i;
-      ++count;
+    const unsigned before = count;
+    const unsigned e0 = sram_.element_of(addrs[i]);
+    // Accesses are aligned to their size (checked when they were made).
+    const unsigned e1 = sizes[i] <= sram_.one_element_bytes() ? e0 : sram_.element_of(addrs[i] + sizes[i] - 1);
+    conflicts += clashes(e0, before);
+    seen[count++] = e0;
+    if (e1 != e0) {
+      conflicts += clashes(e1, before);
+      seen[count++] = e1;
     }
+  }
+  if (conflicts) {
+    stats_.conflicts += conflicts;
+    pending_stall_ += uint64_t(conflicts) * p_.sram.conflict_penalty_cycles;
   }
 }
 
@@ -453,7 +457,7 @@ void TileCore::issue(Context &c) {
     thread_cycles += p_.branch_taken_extra_cycles;
     stats_.branch_penalty_cycles += p_.branch_taken_extra_cycles;
   }
-  if (observer_) observer_->on_issue(now_, c, pc_, *first, second, thread_cycles);
+  if (observer_) observer_->on_issue(now_, c.index, pc_, *first, second, thread_cycles);
 
   // Zero-overhead loop: falling off the end of the body goes back to its start.
   uint32_t next = next_pc_;
@@ -568,6 +572,12 @@ void TileCore::release_internal_sync(uint64_t cycle) {
 
 uint64_t TileCore::next_event_cycle() const {
   const unsigned slots = p_.workers;
+  if (running_ == 0) {
+    // The supervisor alone: every slot is its own.
+    uint64_t next = ctx_[0].state == ContextState::running ? std::max(now_ + 1, ctx_[0].ready_cycle) : UINT64_MAX;
+    if (lone_sync_release_ != 0) next = std::min(next, std::max(now_ + 1, lone_sync_release_));
+    return next;
+  }
   // The barrel slot of cycle c (> now_): the rotation continues from slot_.
   auto slot_at = [&](uint64_t c) { return static_cast<unsigned>((slot_ + (c - now_)) % slots); };
   uint64_t next = UINT64_MAX;

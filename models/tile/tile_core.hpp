@@ -4,6 +4,7 @@
 // pre-decoded copy of the code so the issue loop never decodes or allocates.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -66,10 +67,11 @@ struct FaultException {
 };
 
 // Receives one call per issued instruction bundle while tracing is on.
+// `context` is 0 for the supervisor, 1..6 for the workers.
 class IssueObserver {
 public:
   virtual ~IssueObserver() = default;
-  virtual void on_issue(uint64_t cycle, const Context &ctx, uint32_t pc, const DecodedWord &first,
+  virtual void on_issue(uint64_t cycle, unsigned context, uint32_t pc, const DecodedWord &first,
                         const DecodedWord *second, uint64_t thread_cycles) = 0;
   virtual void on_stall(uint64_t cycle, uint64_t cycles, const char *reason) = 0;
 };
@@ -107,6 +109,14 @@ public:
   bool is_code(uint32_t addr) const {
     uint32_t off = (addr - code_lo_) / 4;
     return off < code_words_ && ((code_bits_[off / 64] >> (off % 64)) & 1);
+  }
+  // Whether any word of [addr, addr + bytes) holds code.
+  bool code_overlaps(uint32_t addr, uint32_t bytes) const {
+    const uint64_t end = uint64_t(addr) + bytes, code_end = uint64_t(code_lo_) + 4 * uint64_t(code_words_);
+    if (end <= code_lo_ || addr >= code_end) return false;
+    for (uint64_t a = std::max<uint64_t>(addr & ~3u, code_lo_); a < end && a < code_end; a += 4)
+      if (is_code(static_cast<uint32_t>(a))) return true;
+    return false;
   }
 
   // Start the supervisor at pc; it stops when it branches to exit_address.

@@ -18,8 +18,8 @@ using namespace ipusim;
 namespace {
 
 int cmd_run(const std::string &yaml, const std::vector<std::string> &params, const std::string &out,
-            const std::vector<std::string> &argv) {
-  engine::RunRequest req{yaml, params, out, argv};
+            const std::vector<std::string> &argv, unsigned threads) {
+  engine::RunRequest req{yaml, params, out, argv, threads};
   engine::RunResult r = engine::run_simulation(req);
   std::cout << r.summary << "\nresults: " << r.directory << "\n";
   return 0;
@@ -68,6 +68,10 @@ int sc_main(int argc, char **argv) {
   run->add_option("RUN.yaml", run_yaml, "Run description")->required();
   run->add_option("-p,--param", params, "Override a config key: key.path=value (machine.* for the machine)");
   run->add_option("-o,--output", out_dir, "Results folder (must not exist or be empty)");
+  unsigned threads = 0;
+  run->add_option("-j,--threads", threads,
+                  "Host threads running a chip's tiles (default: one per hardware thread); results do not depend on it")
+      ->check(CLI::Range(1u, 1024u));
 
   std::string asm_file, arch = "gc200";
   std::vector<std::string> includes, defines;
@@ -91,7 +95,7 @@ int sc_main(int argc, char **argv) {
     return static_cast<int>(ExitCode::usage);
   }
   try {
-    if (*run) return cmd_run(run_yaml, params, out_dir, args);
+    if (*run) return cmd_run(run_yaml, params, out_dir, args, threads);
     if (*as) return cmd_asm(asm_file, includes, defines, arch);
     if (*desc) {
       std::cout << cli::describe(topic, markdown);

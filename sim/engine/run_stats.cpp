@@ -35,6 +35,8 @@ IPUSIM_STAT(exit_status, "tile*.exit_status", "", "AND of all worker exit status
 IPUSIM_STAT(chip_tiles, "chip.tiles", "tiles", "Tiles that ran the program");
 IPUSIM_STAT(chip_steps, "chip.supersteps", "syncs", "Syncs completed: internal (zone 3) and with the host (zone 5)");
 IPUSIM_STAT(chip_issues, "chip.issues", "issues", "Issue slots used on all tiles");
+IPUSIM_STAT(chip_insns, "chip.instructions", "instructions", "Instructions executed on all tiles (a bundle is two)");
+IPUSIM_STAT(host_threads, "host.threads", "threads", "Host threads that ran the tiles (ipusim run --threads)");
 IPUSIM_STAT(chip_syncw, "chip.sync_wait_cycles", "cycles", "Supervisor cycles spent waiting in sync, summed over tiles");
 IPUSIM_STAT(chip_recv, "chip.receive_wait_cycles", "cycles",
             "Of chip.sync_wait_cycles, those spent in sync 0 waiting for exchanged words");
@@ -131,14 +133,18 @@ Stats collect_chip_stats(const chip::ChipCore &chip, double host_seconds, const 
   add_sim_stats(s, cycles, chip.tile(0).params().clock_hz);
   s.set("chip.tiles", static_cast<uint64_t>(chip.tiles()));
   s.set("chip.supersteps", static_cast<uint64_t>(chip.syncs()));
-  uint64_t issues = 0, sync_wait = 0, receive_wait = 0, compute_max_sum = 0;
+  uint64_t issues = 0, instructions = 0, sync_wait = 0, receive_wait = 0, compute_max_sum = 0;
   uint64_t host_exchanges = 0, host_in = 0, host_out = 0, host_cycles = 0;
   for (unsigned t = 0; t < chip.tiles(); ++t) {
-    for (unsigned c = 0; c <= chip.tile(t).workers(); ++c) issues += chip.tile(t).context(c).stats.issues;
+    for (unsigned c = 0; c <= chip.tile(t).workers(); ++c) {
+      issues += chip.tile(t).context(c).stats.issues;
+      instructions += chip.tile(t).context(c).stats.instructions;
+    }
     sync_wait += chip.tile(t).context(0).stats.sync_wait_cycles;
     receive_wait += chip.tile(t).context(0).stats.receive_wait_cycles;
   }
   s.set("chip.issues", issues);
+  s.set("chip.instructions", instructions);
   s.set("chip.sync_wait_cycles", sync_wait);
   s.set("chip.receive_wait_cycles", receive_wait);
   s.set("chip.exchange_bytes", 4 * chip.exchange_words());
@@ -172,6 +178,7 @@ Stats collect_chip_stats(const chip::ChipCore &chip, double host_seconds, const 
   bool detail = chip.tiles() <= 16;
   for (unsigned t = 0; t < chip.tiles(); ++t) add_tile_stats(s, chip.tile(t), detail);
   add_host_stats(s, cycles * chip.tiles(), host_seconds, trace);
+  s.set("host.threads", static_cast<uint64_t>(chip.threads()));
   return s;
 }
 

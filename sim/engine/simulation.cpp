@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <memory>
 #include <systemc>
+#include <thread>
 
 #include "models/chip/chip_module.hpp"
 #include "models/tile/tile_module.hpp"
@@ -25,6 +26,7 @@
 #include "sim/loader/machine_params.hpp"
 #include "sim/loader/program_loader.hpp"
 #include "traces/instruction_trace.hpp"
+#include "traces/tile_event_buffer.hpp"
 
 namespace ipusim::engine {
 
@@ -40,6 +42,13 @@ void release_free_memory() {
 #ifdef __GLIBC__
   malloc_trim(0);
 #endif
+}
+
+// Host threads for a chip of `tiles` tiles: as asked, else one per hardware
+// thread; never more than the tiles.
+unsigned threads_for(unsigned asked, unsigned tiles) {
+  unsigned n = asked ? asked : std::max(1u, std::thread::hardware_concurrency());
+  return std::min(n, std::max(1u, tiles));
 }
 
 void write_text(const RunDirectory &dir, const std::string &name, const std::string &text) {
@@ -177,16 +186,33 @@ RunResult run_simulation(const RunRequest &req) {
     TraceWindow window{run.get_uint("outputs.trace.start_cycle"), run.get_uint("outputs.trace.end_cycle")};
     std::unique_ptr<PerfettoJsonWriter> trace;
     std::vector<std::unique_ptr<traces::InstructionTrace>> observers;
+    std::unique_ptr<traces::EventSpill> spill;
+    std::vector<std::unique_ptr<traces::TileEventBuffer>> buffers;
     // Only the trace's BSP phases need every tile's compute cycles of every superstep.
     if (chip) chip->keep_compute_cycles(run.get_bool("outputs.trace.enabled"));
     if (run.get_bool("outputs.trace.enabled")) {
       trace = std::make_unique<PerfettoJsonWriter>(dir.path("trace.json"), window,
                                                    run.get_uint("outputs.trace.max_events"));
-      for (unsigned t = 0; t < tiles; ++t) {
+      for (unsigned t = 0; t < tiles; ++t)
         observers.push_back(std::make_unique<traces::InstructionTrace>(*trace, window, t, params.workers));
-        cores[t]->set_observer(observers.back().get());
+      if (chip) {
+        // Tiles may run on several threads: each records into its own buffer,
+        // passed on to the trace in tile order at the end of every superstep.
+        spill = std::make_unique<traces::EventSpill>();
+        for (unsigned t = 0; t < tiles; ++t) {
+          buffers.push_back(std::make_unique<traces::TileEventBuffer>(*observers[t], window, *spill));
+          cores[t]->set_observer(buffers.back().get());
+        }
+        chip->set_superstep_end([&buffers, &spill](const chip::TileError *stop) {
+          for (unsigned t = 0; t < buffers.size(); ++t)
+            buffers[t]->flush(!stop ? UINT64_MAX : stop->cycle + (t < stop->tile ? 1 : 0));
+          spill->clear();
+        });
+      } else {
+        cores[0]->set_observer(observers[0].get());
       }
     }
+    if (chip) chip->set_threads(threads_for(req.threads, tiles));
 
     // 4. Simulate under the SystemC kernel.
     sc_core::sc_time cycle(1.0 / params.clock_hz, sc_core::SC_SEC);

@@ -15,6 +15,9 @@ struct RunRequest {
   std::vector<std::string> overrides;
   std::string output_dir;                // empty: outputs.dir, else runs/<name>-NNN
   std::vector<std::string> command_line; // for the manifest
+  // Host threads running a chip's tiles (0: one per hardware thread). The
+  // results are the same for any number.
+  unsigned threads = 0;
 };
 
 struct RunResult {
