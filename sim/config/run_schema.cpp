@@ -58,15 +58,18 @@ Schema build() {
                           .exactly_one_of({"npy", "fill", "random"})
                           .optional();
 
+  // Shared by the program's and the graph's tensors.
+  const Schema dtype = Enum({"half", "float", "int", "uint", "short", "ushort", "char", "uchar", "bool", "longlong",
+                             "ulonglong", "fp8_143", "fp8_152"})
+                           .required()
+                           .desc("Element type (fp8_143, fp8_152: C600 FP8 codes, see 'scale')");
+  const Schema fp8_scale =
+      Int().min(-32).max(31).def(0).desc("FP8 dtypes: the tensor's power-of-two scale; code c stands for value(c) * 2^scale");
   const Schema tensor =
       Struct("tensor", "A tensor placed in tile memory")
           .field("name", String().required().desc("Tensor name"))
-          .field("dtype", Enum({"half", "float", "int", "uint", "short", "ushort", "char", "uchar", "bool", "longlong",
-                                "ulonglong", "fp8_143", "fp8_152"})
-                              .required()
-                              .desc("Element type (fp8_143, fp8_152: C600 FP8 codes, see 'scale')"))
-          .field("scale", Int().min(-32).max(31).def(0)
-                              .desc("FP8 dtypes: the tensor's power-of-two scale; code c stands for value(c) * 2^scale"))
+          .field("dtype", dtype)
+          .field("scale", fp8_scale)
           .field("shape", List(UInt()).min_size(1).desc("Dimensions, outermost first"))
           .field("align", UInt().unit("bytes").min(1).def(8).desc("Alignment of the first element"))
           .field("region", Enum({"any", "interleaved", "non_interleaved"})
@@ -103,12 +106,8 @@ Schema build() {
   const Schema graph_tensor =
       Struct("tensor", "A tensor whose regions are mapped to tiles")
           .field("name", String().required().desc("Tensor name"))
-          .field("dtype", Enum({"half", "float", "int", "uint", "short", "ushort", "char", "uchar", "bool", "longlong",
-                                "ulonglong", "fp8_143", "fp8_152"})
-                              .required()
-                              .desc("Element type (fp8_143, fp8_152: C600 FP8 codes, see 'scale')"))
-          .field("scale", Int().min(-32).max(31).def(0)
-                              .desc("FP8 dtypes: the tensor's power-of-two scale; code c stands for value(c) * 2^scale"))
+          .field("dtype", dtype)
+          .field("scale", fp8_scale)
           .field("shape", List(UInt()).min_size(1).desc("Dimensions, outermost first"))
           .field("mapping", List(region).min_size(1).desc("Regions covering every element exactly once"))
           .field("align", UInt().unit("bytes").min(1).def(8).desc("Alignment of each region"))

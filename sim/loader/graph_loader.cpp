@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_map>
 #include <fmt/format.h>
 
 #include "sim/assembler/assembler.hpp"
@@ -283,6 +284,7 @@ GraphProgram prepare_graph(const config::ConfigNode &graph, unsigned arch_versio
     // in bytes, cutting at every region boundary; pieces with the same source
     // words merge into one send with several receivers (a broadcast).
     std::vector<CopyPiece> pieces;
+    std::unordered_map<uint64_t, size_t> piece_of; // (source tile, address, words) -> its piece
     auto add_pieces = [&](const config::ConfigNode &part) {
       const config::ConfigNode &src = part.node("source");
       const GraphTensor &st = find(src);
@@ -319,11 +321,12 @@ GraphProgram prepare_graph(const config::ConfigNode &graph, unsigned arch_versio
                                  "tiles (copy within a tile with a vertex)",
                                  n, sr.tile));
           uint32_t words = static_cast<uint32_t>(n / 4);
-          auto same = std::find_if(pieces.begin(), pieces.end(), [&](const CopyPiece &q) {
-            return q.src_tile == sr.tile && q.src_addr == sa && q.words == words;
-          });
-          if (same != pieces.end()) same->receivers.push_back({dr.tile, da});
-          else pieces.push_back({sr.tile, sa, words, {{dr.tile, da}}});
+          // The same source words sent before: one more receiver of that send.
+          // (Addresses are 21 bits and a piece at most 65,535 words: the key is exact.)
+          uint64_t key = (uint64_t(sr.tile) << 42) | (uint64_t(sa) << 21) | words;
+          auto [it, fresh] = piece_of.try_emplace(key, pieces.size());
+          if (fresh) pieces.push_back({sr.tile, sa, words, {{dr.tile, da}}});
+          else pieces[it->second].receivers.push_back({dr.tile, da});
           done += n;
         }
       }
