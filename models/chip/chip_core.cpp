@@ -26,16 +26,21 @@ void ChipCore::set_threads(unsigned threads) {
 }
 
 void ChipCore::run_tiles() {
+  // Once a tile has failed, the others only run as far as its cycle: one of
+  // them may still fail earlier (or at it, with a lower id).
+  const bool resolving = failure_.has_value();
+  const uint64_t limit = resolving ? failure_->cycle + 1 : max_cycles_;
   runnable_.clear();
   for (unsigned i = 0; i < tiles_.size(); ++i) {
     const tile::TileCore &t = *tiles_[i];
-    if (!t.finished() && !t.at_chip_barrier() && !t.waiting_for_receive()) runnable_.push_back(i);
+    if (errors_[i] || t.finished() || t.at_chip_barrier() || t.waiting_for_receive()) continue;
+    if (resolving && t.cycle() > failure_->cycle) continue;
+    runnable_.push_back(i);
   }
-  errors_.assign(tiles_.size(), nullptr);
-  auto run_one = [this](size_t k) {
+  auto run_one = [this, limit](size_t k) {
     unsigned i = runnable_[k];
     try {
-      tiles_[i]->run(max_cycles_);
+      tiles_[i]->run(limit);
     } catch (...) {
       errors_[i] = std::current_exception();
     }
@@ -43,30 +48,30 @@ void ChipCore::run_tiles() {
   if (pool_) pool_->run(runnable_.size(), run_one);
   else
     for (size_t k = 0; k < runnable_.size(); ++k) run_one(k);
-  // Every tile has run as far as it can whatever the others did, so the
-  // error reported is the same for any number of threads: the earliest by
-  // (cycle, tile).
-  const TileError *first = nullptr;
-  TileError best;
+  // The error reported is the earliest by (cycle, tile), so the same for any
+  // number of threads and the same as cycle by cycle (the reference engine).
   for (unsigned i : runnable_)
     if (errors_[i]) {
       TileError e{tiles_[i]->cycle(), i};
-      if (!first || e < best) {
-        best = e;
-        first = &best;
-      }
+      if (!failure_ || e < *failure_) failure_ = e;
     }
-  if (first) {
-    if (superstep_end_) superstep_end_(first);
-    std::rethrow_exception(errors_[best.tile]);
-  }
 }
 
 void ChipCore::run_until_blocked() {
+  errors_.assign(tiles_.size(), nullptr);
+  failure_.reset();
   for (;;) {
     run_tiles();
-    if (!fabric_.advance(tile_ptrs_, pool_.get())) return;
+    bool released = false;
+    try {
+      released = fabric_.advance(tile_ptrs_, pool_.get());
+    } catch (...) {
+      if (!failure_) throw;
+      break; // a tile has failed already: that is what is reported
+    }
+    if (!released) break;
   }
+  if (failure_) report_tile_error(*failure_, errors_[failure_->tile]);
 }
 
 bool ChipCore::finished() const {
@@ -96,7 +101,45 @@ bool ChipCore::step_tiles() {
   // Compute and exchange: every tile up to the sync or its end, independently,
   // with the exchange delivered whenever every tile has stopped.
   run_until_blocked();
+  return complete_superstep_now();
+}
 
+bool ChipCore::deliver_until(uint64_t horizon) {
+  try {
+    return fabric_.advance(tile_ptrs_, nullptr, horizon);
+  } catch (...) {
+    if (superstep_end_) superstep_end_(nullptr);
+    throw;
+  }
+}
+
+bool ChipCore::blocked() const {
+  for (const auto &t : tiles_)
+    if (!t->finished() && !t->at_chip_barrier() && !t->waiting_for_receive()) return false;
+  return true;
+}
+
+bool ChipCore::exchange_pending() const {
+  for (const auto &t : tiles_)
+    if (!t->exchange().sends.empty() || !t->exchange().writes.empty() || t->waiting_for_receive()) return true;
+  return false;
+}
+
+bool ChipCore::complete_superstep() {
+  try {
+    return complete_superstep_now();
+  } catch (...) {
+    if (superstep_end_) superstep_end_(nullptr);
+    throw;
+  }
+}
+
+void ChipCore::report_tile_error(const TileError &where, std::exception_ptr error) {
+  if (superstep_end_) superstep_end_(&where);
+  std::rethrow_exception(error);
+}
+
+bool ChipCore::complete_superstep_now() {
   for (unsigned i = 0; i < tiles_.size(); ++i)
     if (tiles_[i]->waiting_for_receive()) {
       // Nothing more will move: a word sent too early is the likelier cause.

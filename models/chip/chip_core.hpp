@@ -9,6 +9,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "models/exchange/fabric.hpp"
@@ -110,6 +111,23 @@ public:
   bool finished() const;
   uint64_t cycle() const; // the latest tile's clock
 
+  // ---- for an engine that advances the tiles itself (the reference engine,
+  // models/chip/reference_chip.hpp), one cycle at a time ------------------------
+  // Delivers the exchange's words that arrive up to cycle `horizon` (and those
+  // a receiver waiting in `sync 0` takes beyond it) and releases receivers
+  // whose words have all arrived; returns whether any was released.
+  bool deliver_until(uint64_t horizon);
+  // Every tile has ended, waits at a chip-wide sync or in `sync 0`.
+  bool blocked() const;
+  // Whether the exchange has anything to deliver or a receiver to release.
+  bool exchange_pending() const;
+  // With blocked(): what step() does once its tiles have stopped (checks,
+  // the rest of the exchange, the sync's completion); returns false once the
+  // program has ended.
+  bool complete_superstep();
+  // Passes on the trace up to where a tile failed, then throws its error.
+  [[noreturn]] void report_tile_error(const TileError &where, std::exception_ptr error);
+
   // Every phase, the one ending the program last (once the chip has finished).
   const std::vector<Superstep> &supersteps() const { return supersteps_; }
   // Internal syncs completed.
@@ -131,12 +149,14 @@ private:
   // words have all arrived, until nothing more can move.
   void run_until_blocked();
   bool step_tiles();
+  bool complete_superstep_now();
   // Runs the tiles that can go on, up to their next stop, in parallel.
   void run_tiles();
 
   std::unique_ptr<ThreadPool> pool_;
   std::vector<unsigned> runnable_;
-  std::vector<std::exception_ptr> errors_; // per tile, this round
+  std::vector<std::exception_ptr> errors_; // per tile, this superstep
+  std::optional<TileError> failure_;       // the earliest so far
   std::function<void(const TileError *)> superstep_end_;
 
   std::vector<std::unique_ptr<tile::TileCore>> tiles_;

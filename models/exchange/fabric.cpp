@@ -52,7 +52,7 @@ size_t Fabric::run_after(const Receiver &rx, const Stream &best, const tile::Sen
   return std::min<size_t>(more, rx.state.dcount - 1);
 }
 
-void Fabric::deliver_to(unsigned r, const std::vector<tile::TileCore *> &tiles, bool &released) {
+void Fabric::deliver_to(unsigned r, const std::vector<tile::TileCore *> &tiles, uint64_t horizon, bool &released) {
   Receiver &rx = rx_[r];
   tile::TileCore &rt = *tiles[r];
   const auto &writes = rt.exchange().writes;
@@ -60,7 +60,7 @@ void Fabric::deliver_to(unsigned r, const std::vector<tile::TileCore *> &tiles, 
   const bool in_sync0 = rt.waiting_for_receive();
   // Everything up to the tile's last active cycle is known; in sync 0 its
   // state stays as it is until the words it waits for have arrived.
-  const uint64_t known_until = rt.cycle() ? rt.cycle() - 1 : 0;
+  const uint64_t known_until = std::min(rt.cycle() ? rt.cycle() - 1 : 0, horizon);
 
   // Senders this receiver may listen to: its mux now, and every mux it writes.
   auto add_stream = [&](uint32_t s) {
@@ -151,7 +151,7 @@ void Fabric::deliver_to(unsigned r, const std::vector<tile::TileCore *> &tiles, 
   }
 }
 
-bool Fabric::deliver_all(const std::vector<tile::TileCore *> &tiles, ThreadPool *pool) {
+bool Fabric::deliver_all(const std::vector<tile::TileCore *> &tiles, ThreadPool *pool, uint64_t horizon) {
   const size_t n = tiles.size();
   if (rx_.size() != n) rx_.assign(n, Receiver{});
   released_.assign(n, 0);
@@ -159,7 +159,7 @@ bool Fabric::deliver_all(const std::vector<tile::TileCore *> &tiles, ThreadPool 
   auto one = [&](size_t r) {
     try {
       bool released = false;
-      deliver_to(static_cast<unsigned>(r), tiles, released);
+      deliver_to(static_cast<unsigned>(r), tiles, horizon, released);
       released_[r] = released;
     } catch (...) {
       errors_[r] = std::current_exception();
@@ -176,8 +176,8 @@ bool Fabric::deliver_all(const std::vector<tile::TileCore *> &tiles, ThreadPool 
   return any;
 }
 
-bool Fabric::advance(const std::vector<tile::TileCore *> &tiles, ThreadPool *pool) {
-  return deliver_all(tiles, pool);
+bool Fabric::advance(const std::vector<tile::TileCore *> &tiles, ThreadPool *pool, uint64_t horizon) {
+  return deliver_all(tiles, pool, horizon);
 }
 
 void Fabric::check_every_word_received(const std::vector<tile::TileCore *> &tiles) const {

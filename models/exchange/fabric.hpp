@@ -66,7 +66,11 @@ public:
   // tile was released. Receivers are independent (a sender's words are only
   // read, their "stored" marks only set), so they may be served on the
   // threads of `pool`; an error is reported for the lowest receiver.
-  bool advance(const std::vector<tile::TileCore *> &tiles, ThreadPool *pool = nullptr);
+  // With a horizon, only what arrives up to that cycle is delivered (but a
+  // receiver in `sync 0` still takes the words already sent to it): the
+  // reference engine calls it every cycle, when nothing later is known yet.
+  bool advance(const std::vector<tile::TileCore *> &tiles, ThreadPool *pool = nullptr,
+               uint64_t horizon = UINT64_MAX);
 
   // Every tile is at the internal sync or has ended: deliver the rest, check
   // the superstep's schedule (throws SimulationError) and start a new one.
@@ -93,9 +97,9 @@ private:
     uint64_t deliveries = 0; // words stored this superstep
   };
 
-  void deliver_to(unsigned r, const std::vector<tile::TileCore *> &tiles, bool &released);
+  void deliver_to(unsigned r, const std::vector<tile::TileCore *> &tiles, uint64_t horizon, bool &released);
   // deliver_to for every receiver; returns whether any was released.
-  bool deliver_all(const std::vector<tile::TileCore *> &tiles, ThreadPool *pool);
+  bool deliver_all(const std::vector<tile::TileCore *> &tiles, ThreadPool *pool, uint64_t horizon = UINT64_MAX);
   // How many words after word k of `send` (just stored, arriving at `at`)
   // can be stored at once, as one by one they would come next.
   size_t run_after(const Receiver &rx, const Stream &best, const tile::SendRecord &send, size_t k, uint64_t at,

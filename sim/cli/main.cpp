@@ -18,8 +18,9 @@ using namespace ipusim;
 namespace {
 
 int cmd_run(const std::string &yaml, const std::vector<std::string> &params, const std::string &out,
-            const std::vector<std::string> &argv, unsigned threads) {
+            const std::vector<std::string> &argv, unsigned threads, const std::string &engine_name) {
   engine::RunRequest req{yaml, params, out, argv, threads};
+  req.engine = engine_name == "reference" ? engine::RunRequest::Engine::reference : engine::RunRequest::Engine::fast;
   engine::RunResult r = engine::run_simulation(req);
   std::cout << r.summary << "\nresults: " << r.directory << "\n";
   return 0;
@@ -72,6 +73,11 @@ int sc_main(int argc, char **argv) {
   run->add_option("-j,--threads", threads,
                   "Host threads running a chip's tiles (default: one per hardware thread); results do not depend on it")
       ->check(CLI::Range(1u, 1024u));
+  std::string engine_name = "fast";
+  run->add_option("--engine", engine_name,
+                  "fast: each tile runs on its own to its next sync, on --threads host threads; reference: every tile "
+                  "cycle by cycle under the SystemC kernel (slow; for checking). Results do not depend on it")
+      ->check(CLI::IsMember({"fast", "reference"}));
 
   std::string asm_file, arch = "gc200";
   std::vector<std::string> includes, defines;
@@ -95,7 +101,7 @@ int sc_main(int argc, char **argv) {
     return static_cast<int>(ExitCode::usage);
   }
   try {
-    if (*run) return cmd_run(run_yaml, params, out_dir, args, threads);
+    if (*run) return cmd_run(run_yaml, params, out_dir, args, threads, engine_name);
     if (*as) return cmd_asm(asm_file, includes, defines, arch);
     if (*desc) {
       std::cout << cli::describe(topic, markdown);

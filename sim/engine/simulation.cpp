@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "models/chip/chip_module.hpp"
+#include "models/chip/reference_chip.hpp"
 #include "models/tile/tile_module.hpp"
 #include "sim/config/emit.hpp"
 #include "sim/config/loader.hpp"
@@ -212,15 +213,17 @@ RunResult run_simulation(const RunRequest &req) {
         cores[0]->set_observer(observers[0].get());
       }
     }
-    if (chip) chip->set_threads(threads_for(req.threads, tiles));
+    const bool reference = req.engine == RunRequest::Engine::reference;
+    if (chip) chip->set_threads(reference ? 1 : threads_for(req.threads, tiles));
 
     // 4. Simulate under the SystemC kernel.
     sc_core::sc_time cycle(1.0 / params.clock_hz, sc_core::SC_SEC);
     std::unique_ptr<tile::TileModule> tile_module;
     std::unique_ptr<chip::ChipModule> chip_module;
+    std::unique_ptr<chip::ReferenceChipModule> reference_module;
     sc_core::sc_trace_file *vcd_file = nullptr;
     if (single) {
-      tile_module = std::make_unique<tile::TileModule>("tile0", *single, cycle, vcd);
+      tile_module = std::make_unique<tile::TileModule>("tile0", *single, cycle, vcd || reference);
       if (vcd) {
         std::string base = dir.path("tile");
         vcd_file = sc_core::sc_create_vcd_trace_file(base.c_str());
@@ -232,6 +235,8 @@ RunResult run_simulation(const RunRequest &req) {
           else if (sig == "stall") sc_core::sc_trace(vcd_file, tile_module->stalled, "tile0.stalled");
         }
       }
+    } else if (reference) {
+      reference_module = std::make_unique<chip::ReferenceChipModule>("chip", *chip, cycle);
     } else {
       chip_module = std::make_unique<chip::ChipModule>("chip", *chip, cycle);
     }
@@ -239,7 +244,9 @@ RunResult run_simulation(const RunRequest &req) {
     sc_core::sc_start();
     double host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (vcd_file) sc_core::sc_close_vcd_trace_file(vcd_file);
-    std::exception_ptr error = single ? tile_module->error() : chip_module->error();
+    std::exception_ptr error = single      ? tile_module->error()
+                               : reference ? reference_module->error()
+                                           : chip_module->error();
     if (error) {
       if (trace) trace->finish();
       std::rethrow_exception(error);

@@ -18,6 +18,11 @@ struct RunRequest {
   // Host threads running a chip's tiles (0: one per hardware thread). The
   // results are the same for any number.
   unsigned threads = 0;
+  // How the model is advanced: the fast engine (each tile runs on its own to
+  // its next sync), or the reference engine (every tile cycle by cycle under
+  // the SystemC kernel, one host thread). The results are the same.
+  enum class Engine { fast, reference };
+  Engine engine = Engine::fast;
 };
 
 struct RunResult {
