@@ -4,7 +4,8 @@
 # generator has: two AMP sets (f16v4hihov4amp), one (f16v4hihoamp), fp32
 # partials (f16v4sisoamp), fp32 (f32sisov2amp, full-significand data), FP8 on
 # the C600 (f8v8hihov4amp), and K split over
-# tiles with the reduce-scatter. Usage: matmul_test.sh IPUSIM
+# tiles with the reduce-scatter. Each run is also made by the reference
+# engine and must be the same run. Usage: matmul_test.sh IPUSIM
 set -euo pipefail
 exe="$1"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,6 +18,9 @@ case_() {
   shift 2
   "$root/scripts/gen-matmul" "$work/$name" "$@" >/dev/null 2>&1
   "$exe" run "$work/$name/run.yaml" -o "$work/$name-run" >/dev/null
+  # Determinism: the reference engine (cycle by cycle) gives the same run.
+  "$exe" run "$work/$name/run.yaml" -o "$work/$name-ref" --engine reference >/dev/null
+  "$root/scripts/compare-runs" "$work/$name-run" "$work/$name-ref" >/dev/null
   local out
   out="$("$root/scripts/gen-matmul" --check "$work/$name" "$work/$name-run")"
   echo "$name: $out"
