@@ -80,13 +80,14 @@ std::string found_phrase(const RawNode &raw) {
 
 ConfigNode Resolver::resolve_root(const SchemaNode &schema, const RawNode *raw) const {
   const SourceLocation anchor{top_file_, 0, 0};
-  auto node = resolve(schema, raw, "", "", anchor);
+  auto node = resolve(schema, raw, "", "", anchor, nullptr);
   if (!node) throw Error(ExitCode::internal, "internal error: the config root is optional");
   return std::move(*node);
 }
 
 std::optional<ConfigNode> Resolver::resolve(const SchemaNode &s, const RawNode *raw, const std::string &key,
-                                            const std::string &path, const SourceLocation &anchor) const {
+                                            const std::string &path, const SourceLocation &anchor,
+                                            const ConfigNode *parent) const {
   // An explicit null ("key:" or "key: ~") means "not given".
   const RawNode *given_null = raw && raw->is_null() ? raw : nullptr;
   if (given_null) raw = nullptr;
@@ -114,16 +115,21 @@ std::optional<ConfigNode> Resolver::resolve(const SchemaNode &s, const RawNode *
   ConfigNode node;
   node.schema_ = &s;
   node.key_ = key;
-  node.path_ = path;
+  if (s.kind == NodeKind::scalar) {
+    node.path_ = parent ? parent->path_ : nullptr;
+    node.list_item_ = parent && parent->kind() == NodeKind::list;
+  } else {
+    node.path_ = std::make_shared<const std::string>(path);
+  }
   if (raw && raw->origin != Origin::fallback) {
     node.origin_ = raw->origin;
-    node.location_ = raw->location;
+    node.set_location(raw->location);
   } else {
     node.origin_ = Origin::fallback;
-    node.location_ = SourceLocation{top_file_, 0, 0};
+    node.set_location(SourceLocation{top_file_, 0, 0});
   }
   // Children that are missing report at the nearest place the user wrote.
-  const SourceLocation child_anchor = node.origin_ == Origin::fallback ? anchor : node.location_;
+  const SourceLocation child_anchor = node.origin_ == Origin::fallback ? anchor : node.location();
 
   if (raw && s.kind != NodeKind::scalar) {
     const bool ok = (s.kind == NodeKind::list && raw->type == RawNode::Type::sequence) ||
@@ -149,12 +155,12 @@ void Resolver::resolve_struct(ConfigNode &node, const RawNode *raw, const Source
   if (raw) {
     for (const RawNode &child : raw->children)
       if (!s.field(child.key))
-        throw InputError(child.key_location, "unknown key '" + join_key(node.path_, child.key) + "'" +
+        throw InputError(child.key_location, "unknown key '" + join_key(*node.path_, child.key) + "'" +
                                                  did_you_mean(child.key, s.field_names()));
   }
   for (const SchemaNode::Field &f : s.fields) {
     const RawNode *child_raw = raw ? raw->find(f.name) : nullptr;
-    auto child = resolve(f.schema.node(), child_raw, f.name, join_key(node.path_, f.name), anchor);
+    auto child = resolve(f.schema.node(), child_raw, f.name, join_key(*node.path_, f.name), anchor, &node);
     if (child) node.children_.push_back(std::move(*child));
   }
   for (const Check &check : s.checks) check(node);
@@ -165,19 +171,19 @@ void Resolver::resolve_list(ConfigNode &node, const RawNode &raw, const SourceLo
   const std::size_t n = raw.children.size();
   auto count = [](std::size_t k) { return std::to_string(k) + (k == 1 ? " element" : " elements"); };
   if (s.min_size && n < *s.min_size)
-    throw InputError(node.location_, prefix(node.path_) + "the list has " + count(n) + "; at least " +
+    throw InputError(node.location(), prefix(*node.path_) + "the list has " + count(n) + "; at least " +
                                          std::to_string(*s.min_size) + " required");
   if (s.max_size && n > *s.max_size)
-    throw InputError(node.location_, prefix(node.path_) + "the list has " + count(n) + "; at most " +
+    throw InputError(node.location(), prefix(*node.path_) + "the list has " + count(n) + "; at most " +
                                          std::to_string(*s.max_size) + " allowed");
   for (std::size_t i = 0; i < n; ++i) {
     const RawNode &item = raw.children[i];
-    const std::string item_path = join_index(node.path_, i);
+    const std::string item_path = join_index(*node.path_, i);
     // yaml-cpp places an empty element at the next token, which may be past
     // the end of the file: point at the list instead.
     if (item.is_null())
-      throw InputError(node.location_, item_path + ": empty list element; expected " + expected_phrase(*s.element));
-    auto child = resolve(*s.element, &item, std::to_string(i), item_path, anchor);
+      throw InputError(node.location(), item_path + ": empty list element; expected " + expected_phrase(*s.element));
+    auto child = resolve(*s.element, &item, std::to_string(i), item_path, anchor, &node);
     node.children_.push_back(std::move(*child));
   }
 }
@@ -185,9 +191,9 @@ void Resolver::resolve_list(ConfigNode &node, const RawNode &raw, const SourceLo
 void Resolver::resolve_map(ConfigNode &node, const RawNode &raw) const {
   const SchemaNode &s = *node.schema_;
   for (const RawNode &entry : raw.children) {
-    const std::string entry_path = join_key(node.path_, entry.key);
-    if (entry.key.empty()) throw InputError(entry.key_location, prefix(node.path_) + "empty key");
-    auto child = resolve(*s.element, &entry, entry.key, entry_path, entry.key_location);
+    const std::string entry_path = join_key(*node.path_, entry.key);
+    if (entry.key.empty()) throw InputError(entry.key_location, prefix(*node.path_) + "empty key");
+    auto child = resolve(*s.element, &entry, entry.key, entry_path, entry.key_location, &node);
     if (child) node.children_.push_back(std::move(*child));
   }
 }
@@ -209,13 +215,15 @@ std::string Resolver::resolve_path(const std::string &text, const RawNode &raw) 
 
 void Resolver::resolve_scalar(ConfigNode &node, const RawNode &raw) const {
   const SchemaNode &s = *node.schema_;
-  const SourceLocation &where = node.origin_ == Origin::fallback && raw.location.file.empty() ? node.location_ : raw.location;
+  const std::string path = node.path();
+  const SourceLocation where =
+      node.origin_ == Origin::fallback && raw.location.file.empty() ? node.location() : raw.location;
   if (raw.type != RawNode::Type::scalar)
-    throw InputError(where, prefix(node.path_) + "expected " + expected_phrase(s) + ", got " + found_phrase(raw));
+    throw InputError(where, prefix(path) + "expected " + expected_phrase(s) + ", got " + found_phrase(raw));
   const std::string &text = raw.scalar;
   node.text_ = text;
   std::string error;
-  auto fail = [&]() { throw InputError(where, prefix(node.path_) + error); };
+  auto fail = [&]() { throw InputError(where, prefix(path) + error); };
   switch (s.type) {
   case ScalarType::boolean: {
     auto v = parse_bool(text, error);
@@ -226,32 +234,32 @@ void Resolver::resolve_scalar(ConfigNode &node, const RawNode &raw) const {
   case ScalarType::int64: {
     auto v = parse_int(text, error);
     if (!v) fail();
-    check_range(s, static_cast<long double>(*v), text, where, node.path_);
+    check_range(s, static_cast<long double>(*v), text, where, path);
     node.value_ = *v;
     break;
   }
   case ScalarType::uint64: {
     auto v = parse_uint(text, error);
     if (!v) fail();
-    check_range(s, static_cast<long double>(*v), text, where, node.path_);
+    check_range(s, static_cast<long double>(*v), text, where, path);
     node.value_ = *v;
     break;
   }
   case ScalarType::float64: {
     auto v = parse_float(text, error);
     if (!v) fail();
-    check_range(s, static_cast<long double>(*v), text, where, node.path_);
+    check_range(s, static_cast<long double>(*v), text, where, path);
     node.value_ = *v;
     break;
   }
   case ScalarType::enumeration:
     if (std::find(s.enum_values.begin(), s.enum_values.end(), text) == s.enum_values.end())
-      throw InputError(where, prefix(node.path_) + "invalid value '" + text + "'; expected one of: " +
+      throw InputError(where, prefix(path) + "invalid value '" + text + "'; expected one of: " +
                                   join(s.enum_values) + did_you_mean(text, s.enum_values));
     node.value_ = text;
     break;
   case ScalarType::path:
-    if (text.empty()) throw InputError(where, prefix(node.path_) + "expected a path, got an empty string");
+    if (text.empty()) throw InputError(where, prefix(path) + "expected a path, got an empty string");
     node.value_ = resolve_path(text, raw);
     break;
   case ScalarType::string:

@@ -22,7 +22,8 @@ public:
 
 private:
   std::optional<ConfigNode> resolve(const SchemaNode &schema, const RawNode *raw, const std::string &key,
-                                    const std::string &path, const SourceLocation &anchor) const;
+                                    const std::string &path, const SourceLocation &anchor,
+                                    const ConfigNode *parent) const;
   void resolve_struct(ConfigNode &node, const RawNode *raw, const SourceLocation &anchor) const;
   void resolve_list(ConfigNode &node, const RawNode &raw, const SourceLocation &anchor) const;
   void resolve_map(ConfigNode &node, const RawNode &raw) const;

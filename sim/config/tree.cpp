@@ -2,20 +2,42 @@
 
 #include "sim/config/path.hpp"
 
+#include <mutex>
+#include <unordered_set>
+
 namespace ipusim::config {
 
+namespace {
+// The one copy of each file name the nodes point at (never freed: a run
+// reads a handful of files).
+const std::string *intern_file(const std::string &file) {
+  static std::mutex lock;
+  static std::unordered_set<std::string> files;
+  std::lock_guard<std::mutex> g(lock);
+  return &*files.insert(file).first;
+}
+} // namespace
+
+void ConfigNode::set_location(const SourceLocation &where) {
+  file_ = where.file.empty() ? nullptr : intern_file(where.file);
+  line_ = where.line;
+  column_ = where.column;
+}
+
+std::string ConfigNode::path() const {
+  if (!path_) return key_;
+  if (kind() != NodeKind::scalar) return *path_;
+  return list_item_ ? *path_ + "[" + key_ + "]" : join_key(*path_, key_);
+}
+
 std::string ConfigNode::where() const {
-  switch (origin_) {
-  case Origin::fallback: return "default";
-  case Origin::override_: return location_.str();
-  case Origin::file: break;
-  }
-  return location_.str();
+  if (origin_ == Origin::fallback) return "default";
+  return location().str();
 }
 
 void ConfigNode::misuse(const std::string &what) const {
-  throw Error(ExitCode::internal,
-              "internal error: config key '" + (path_.empty() ? std::string("<root>") : path_) + "': " + what);
+  const std::string p = path();
+  throw Error(ExitCode::internal, "internal error: config key '" + (p.empty() ? std::string("<root>") : p) + "': " + what);
 }
 
 const ConfigNode &ConfigNode::operator[](std::size_t index) const {
@@ -129,9 +151,9 @@ std::vector<std::string> ConfigNode::get_string_list(const std::string &rel_path
 void ConfigNode::fail(const std::string &message) const {
   std::string msg = message;
   if (origin_ == Origin::fallback)
-    msg += " (the default value of '" + (path_.empty() ? std::string("<root>") : path_) + "')";
-  if (location_.file.empty()) throw InputError(msg);
-  throw InputError(location_, msg);
+    msg += " (the default value of '" + (path().empty() ? std::string("<root>") : path()) + "')";
+  if (!file_) throw InputError(msg);
+  throw InputError(location(), msg);
 }
 
 void ConfigNode::fail(const std::string &rel_path, const std::string &message) const {

@@ -22,6 +22,7 @@
 #include "sim/config/schema.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,10 +35,10 @@ public:
   // The field name, map key or list index ("3") of this node; "" for the root.
   const std::string &key() const { return key_; }
   // Full key path from the root, e.g. "program.tensors[0].name".
-  const std::string &path() const { return path_; }
+  std::string path() const;
   // Where the value was written. For defaults: the top-level config file
   // (no line); for overrides: "-p key=value".
-  const SourceLocation &location() const { return location_; }
+  SourceLocation location() const { return {file_ ? *file_ : std::string(), line_, column_}; }
   Origin origin() const { return origin_; }
   bool is_default() const { return origin_ == Origin::fallback; }
   // "file:line:col", "default" or "-p key=value".
@@ -95,10 +96,18 @@ private:
   friend class Resolver;
   [[noreturn]] void misuse(const std::string &what) const;
 
+  void set_location(const SourceLocation &where);
+
+  // A large run (a full chip's tensor mappings) has millions of nodes, so a
+  // node keeps no string of its own beyond its key and text: a container
+  // holds its path, shared with its scalar children (path_ is the parent's
+  // path for a scalar), and file names are interned.
   const SchemaNode *schema_ = nullptr;
   std::string key_;
-  std::string path_;
-  SourceLocation location_;
+  std::shared_ptr<const std::string> path_;
+  bool list_item_ = false; // a list element: its path is parent[key]
+  const std::string *file_ = nullptr;
+  int line_ = 0, column_ = 0;
   Origin origin_ = Origin::file;
   std::vector<ConfigNode> children_;
   Value value_;
