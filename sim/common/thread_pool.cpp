@@ -4,6 +4,16 @@
 
 namespace ipusim {
 
+namespace {
+// How long a waiting thread spins before it sleeps: some tens of microseconds.
+constexpr int kSpinRounds = 20000;
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+} // namespace
+
 ThreadPool::ThreadPool(unsigned threads) {
   for (unsigned i = 1; i < threads; ++i) helpers_.emplace_back([this] { helper_loop(); });
 }
@@ -39,29 +49,31 @@ void ThreadPool::run(size_t n, const std::function<void(size_t)> &fn) {
     // small items, still some 32 groups per thread to even out the load.
     chunk_ = std::max<size_t>(1, n / (32 * threads()));
     next_.store(0, std::memory_order_relaxed);
-    busy_ = static_cast<unsigned>(helpers_.size());
-    ++generation_;
+    busy_.store(static_cast<unsigned>(helpers_.size()));
+    generation_.fetch_add(1, std::memory_order_release);
   }
   start_.notify_all();
   work();
+  for (int k = 0; k < kSpinRounds && busy_.load(std::memory_order_acquire) != 0; ++k) cpu_relax();
   std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [this] { return busy_ == 0; });
+  done_.wait(lock, [this] { return busy_.load() == 0; });
   fn_ = nullptr;
 }
 
 void ThreadPool::helper_loop() {
   uint64_t seen = 0;
   for (;;) {
+    for (int k = 0; k < kSpinRounds && generation_.load(std::memory_order_acquire) == seen; ++k) cpu_relax();
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      start_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      start_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
       if (stop_) return;
-      seen = generation_;
+      seen = generation_.load();
     }
     work();
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (--busy_ == 0) done_.notify_one();
+      if (busy_.fetch_sub(1) == 1) done_.notify_one();
     }
   }
 }
