@@ -173,12 +173,17 @@ std::vector<const Stat *> Stats::all() const {
 std::string Stats::to_json() const {
   // ordered_json keeps our natural order; plain json would re-sort bytewise.
   nlohmann::ordered_json root = nlohmann::ordered_json::object();
+  // Names are unique (stats_ is a map), so entries are appended: the
+  // ordered object's operator[] searches linearly, quadratic over a chip's
+  // tens of thousands of per-tile statistics.
+  auto &entries = root.get_ref<nlohmann::ordered_json::object_t &>();
+  entries.reserve(stats_.size());
   for (const auto &[name, stat] : stats_) {
     nlohmann::ordered_json entry = nlohmann::ordered_json::object();
     std::visit([&](const auto &v) { entry["value"] = v; }, stat.value);
     entry["unit"] = stat.unit;
     entry["desc"] = stat.description;
-    root[name] = std::move(entry);
+    entries.emplace_back(name, std::move(entry));
   }
   // nlohmann prints doubles as the shortest round-trip text, NaN/inf as null;
   // invalid UTF-8 becomes U+FFFD instead of an exception.
