@@ -1,0 +1,185 @@
+// The AMP's fp16 step (models/tile/amp_arith.hpp): the SIMD form and the
+// lane-by-lane form on widened weights against the definition, bit for bit,
+// on random operands that include NaNs (quiet and signalling, both signs),
+// infinities, subnormals, zeros of both signs and sums that overflow fp32.
+#include "models/tile/amp_arith.hpp"
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdint>
+#include <random>
+
+#include "sim/numeric/half.hpp"
+
+using namespace ipusim;
+using tile::AmpF16Weights;
+
+namespace {
+
+// A half: mostly ordinary values of moderate size (so sums cancel and round),
+// now and then a special one.
+uint16_t random_half(std::mt19937_64 &g) {
+  const uint64_t r = g();
+  const uint16_t sign = (r >> 8) & 1 ? 0x8000 : 0;
+  switch (r % 64) {
+  case 0: return sign;                                             // +-0
+  case 1: return uint16_t(sign | 0x7C00);                          // +-inf
+  case 2: return uint16_t(sign | 0x7C00 | 1 | ((r >> 16) & 0x3FF)); // NaN, quiet or signalling
+  case 3: return uint16_t(sign | ((r >> 16) & 0x3FF));            // subnormal (or zero)
+  case 4: return uint16_t(sign | 0x7BFF);                          // 65504
+  case 5: return uint16_t(sign | 0x0400 | ((r >> 16) & 0x3FF));    // smallest binade
+  case 6:
+  case 7: return uint16_t(r >> 16);                                // any code
+  default:                                                         // |x| in [2^-4, 2^4)
+    return uint16_t(sign | ((11 + (r >> 16) % 8) << 10) | ((r >> 24) & 0x3FF));
+  }
+}
+
+uint64_t random_word(std::mt19937_64 &g) {
+  uint64_t w = 0;
+  if (g() % 8 == 0) { // zeros of random signs: products +-0, sums +-0
+    for (unsigned k = 0; k < 4; ++k) w |= uint64_t(g() % 2 ? 0x8000 : 0) << (16 * k);
+    return w;
+  }
+  for (unsigned k = 0; k < 4; ++k) w |= uint64_t(random_half(g)) << (16 * k);
+  return w;
+}
+
+// An fp32 accumulator or partial sum: ordinary, near overflow, subnormal or special.
+uint32_t random_f32(std::mt19937_64 &g) {
+  const uint64_t r = g();
+  const uint32_t sign = (r >> 8) & 1 ? 0x80000000u : 0u;
+  const uint32_t frac = uint32_t(r >> 32) & 0x7FFFFF;
+  switch (r % 24) {
+  case 0: return sign;                                // +-0
+  case 1: return sign | 0x7F800000u;                  // +-inf
+  case 2: return sign | 0x7F800000u | frac | 1;       // NaN, quiet or signalling
+  case 3: return sign | frac;                         // subnormal
+  case 4: return sign | (254u << 23) | frac;          // near FLT_MAX: sums overflow
+  case 5: return f16_to_f32_bits(random_half(g));      // a widened half partial
+  case 6: return uint32_t(r >> 32);                   // any pattern
+  default: return sign | ((120u + (r >> 20) % 16) << 23) | frac; // |x| in [2^-7, 2^9)
+  }
+}
+
+struct State {
+  std::array<uint32_t, 32> acc{};
+  std::array<uint32_t, 4> out{};
+};
+
+void check_same(const State &want, const State &got, const char *what, unsigned step) {
+  for (unsigned k = 0; k < 32; ++k)
+    if (want.acc[k] != got.acc[k]) {
+      FAIL_CHECK(fmt::format("{}: step {}: $AACC[{}] is 0x{:08x}, the definition gives 0x{:08x}", what, step, k,
+                             got.acc[k], want.acc[k]));
+      return;
+    }
+  for (unsigned k = 0; k < 4; ++k)
+    if (want.out[k] != got.out[k]) {
+      FAIL_CHECK(fmt::format("{}: step {}: result {} is 0x{:08x}, the definition gives 0x{:08x}", what, step, k,
+                             got.out[k], want.out[k]));
+      return;
+    }
+}
+
+} // namespace
+
+TEST_CASE("amp_f16_step: the SIMD and lane forms match the definition bit for bit") {
+  std::mt19937_64 g(20240521);
+  unsigned results = 0, nan_results = 0, inf_results = 0, subnormal_results = 0, negative_zeros = 0;
+  for (unsigned trial = 0; trial < 200; ++trial) {
+    const unsigned sets = 1 + trial % 2;
+    std::array<uint64_t, 64> cwei{};
+    AmpF16Weights w;
+    auto load = [&](unsigned slot, uint64_t v) {
+      cwei[slot] = v;
+      w.set(slot, v);
+    };
+    for (unsigned slot = 0; slot < 64; ++slot) load(slot, random_word(g));
+    State ref, lanes, simd;
+    for (uint32_t &a : ref.acc) a = random_f32(g);
+    lanes.acc = simd.acc = ref.acc;
+    for (unsigned step = 0; step < 64; ++step) {
+      // Now and then a weight slot is reloaded, as ld64putcs does between groups.
+      if (g() % 8 == 0) load(unsigned(g() % 64), random_word(g));
+      // And some accumulators are given new values, so that not every sum ends
+      // up a NaN or an infinity.
+      for (unsigned k = 0; k < 12; ++k) {
+        const unsigned a = unsigned(g() % 32);
+        ref.acc[a] = lanes.acc[a] = simd.acc[a] = random_f32(g);
+      }
+      const unsigned phase = step < 16 ? step % 4 : unsigned(g() % 4);
+      const uint64_t x = random_word(g);
+      uint32_t in[4];
+      for (uint32_t &v : in) v = random_f32(g);
+      tile::amp_f16_step_reference(ref.acc.data(), cwei.data(), sets, phase, x, in, ref.out.data());
+      tile::amp_f16_step_lanes(lanes.acc.data(), w, sets, phase, x, in, lanes.out.data());
+      tile::amp_f16_step(simd.acc.data(), w, sets, phase, x, in, simd.out.data());
+      check_same(ref, lanes, "amp_f16_step_lanes", step);
+      check_same(ref, simd, "amp_f16_step", step);
+      for (unsigned s = 0; s < sets; ++s)
+        for (unsigned u = 0; u < 8; ++u) {
+          const uint32_t b = ref.acc[16 * s + 2 * u];
+          ++results;
+          nan_results += b == kF32CanonicalNaN;
+          inf_results += (b & 0x7FFFFFFFu) == 0x7F800000u;
+          subnormal_results += (b & 0x7F800000u) == 0 && (b & 0x7FFFFFu) != 0;
+          negative_zeros += b == 0x80000000u;
+        }
+      // The other set's accumulators are untouched with one set.
+      if (sets == 1)
+        for (unsigned k = 16; k < 32; ++k) CHECK(simd.acc[k] == ref.acc[k]);
+    }
+  }
+  // The operands reach the special cases they are meant to.
+  CHECK(nan_results > 100);
+  CHECK(nan_results + inf_results < results / 2); // most sums are finite
+  CHECK(inf_results > 100);
+  CHECK(subnormal_results > 0);
+  CHECK(negative_zeros > 0);
+}
+
+TEST_CASE("amp_f16_step: the operands tell a different order of additions apart") {
+  // The comparison above would catch an implementation that adds in another
+  // order: on the same kind of operands, (((p0 + p1) + p2) + p3) + r gives
+  // other bits than the definition's ((p0 + p1) + (p2 + p3)) + r.
+  std::mt19937_64 g(7);
+  unsigned differ = 0;
+  for (unsigned trial = 0; trial < 2000; ++trial) {
+    std::array<uint64_t, 64> cwei{};
+    for (uint64_t &v : cwei) v = random_word(g);
+    std::array<uint32_t, 32> acc{};
+    for (uint32_t &a : acc) a = random_f32(g);
+    const uint64_t x = random_word(g);
+    const unsigned phase = 1 + trial % 3; // no swap: the running sums stay in the even words
+    const std::array<uint32_t, 32> before = acc;
+    uint32_t in[4] = {}, out[4];
+    tile::amp_f16_step_reference(acc.data(), cwei.data(), 1, phase, x, in, out);
+    for (unsigned u = 0; u < 8; ++u) {
+      float p[4];
+      for (unsigned k = 0; k < 4; ++k)
+        p[k] = f16_to_f32(uint16_t(x >> (16 * k))) * f16_to_f32(uint16_t(cwei[4 * u + phase] >> (16 * k)));
+      const float other = f32_canonicalize_nan(f32_from_bits(before[2 * u]) + (((p[0] + p[1]) + p[2]) + p[3]));
+      differ += f32_bits(other) != acc[2 * u];
+    }
+  }
+  CHECK(differ > 100);
+}
+
+TEST_CASE("AmpF16Weights: slot 32 * set + 4 * unit + n is lane 8 * set + unit of word n") {
+  AmpF16Weights w;
+  // Halves 1, 2, 3, 4 of slot 32 + 4 * 5 + 2 (set 1, unit 5, word 2).
+  w.set(54, 0x3C00 | (uint64_t(0x4000) << 16) | (uint64_t(0x4200) << 32) | (uint64_t(0x4400) << 48));
+  for (unsigned k = 0; k < 4; ++k) CHECK(w.w[2][k][13] == float(k + 1));
+  // Rewriting the slot replaces the widened values.
+  w.set(54, uint64_t(0xBC00) << 48);
+  CHECK(w.w[2][3][13] == -1.0f);
+  CHECK(f32_bits(w.w[2][0][13]) == 0u);
+  float sum = 0;
+  for (const auto &n : w.w)
+    for (const auto &k : n)
+      for (float v : k) sum += v;
+  CHECK(sum == -1.0f);
+}
