@@ -53,4 +53,14 @@ void amp_f16_step_lanes(uint32_t *acc, const AmpF16Weights &w, unsigned sets, un
 void amp_f16_step_reference(uint32_t *acc, const uint64_t *cwei, unsigned sets, unsigned phase, uint64_t x,
                             const uint32_t *in, uint32_t *out);
 
+// Rounds four fp32 results (bits) to fp16, to nearest even, when that is
+// simple: each is zero or a normal half's magnitude (2^-14 <= |v|) and does
+// not round beyond 65504. Such roundings raise no flag that $FP_STS records
+// (only inexact), so then it returns true with the four halves in `halves`
+// (v[k] in bits 16k..16k+15); otherwise false, and the caller rounds them
+// the general way (FpEnv).
+bool round4_to_f16_simple(const uint32_t *v, uint64_t &halves);
+// The same, one value after another (what round4_to_f16_simple does without SSE2).
+bool round4_to_f16_simple_lanes(const uint32_t *v, uint64_t &halves);
+
 } // namespace ipusim::tile

@@ -1,7 +1,8 @@
 // The AMP's fp16 step (models/tile/amp_arith.hpp): the SIMD form and the
 // lane-by-lane form on widened weights against the definition, bit for bit,
 // on random operands that include NaNs (quiet and signalling, both signs),
-// infinities, subnormals, zeros of both signs and sums that overflow fp32.
+// infinities, subnormals, zeros of both signs and sums that overflow fp32;
+// and the shortcut for rounding the results to fp16.
 #include "models/tile/amp_arith.hpp"
 
 #include <doctest/doctest.h>
@@ -10,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <random>
+#include <vector>
 
 #include "sim/numeric/half.hpp"
 
@@ -182,4 +184,53 @@ TEST_CASE("AmpF16Weights: slot 32 * set + 4 * unit + n is lane 8 * set + unit of
     for (const auto &k : n)
       for (float v : k) sum += v;
   CHECK(sum == -1.0f);
+}
+
+TEST_CASE("round4_to_f16_simple: round to nearest of zeros and normal-range values, nothing else") {
+  // Around the edges of what is simple, and random patterns of every kind.
+  const uint32_t edges[] = {0x00000000u, 0x00000001u, 0x387FFFFFu, 0x38800000u, 0x38800001u, 0x387FF000u,
+                            0x3F800000u, 0x3F801000u, 0x3F803000u, 0x477FE000u, 0x477FEFFFu, 0x477FF000u,
+                            0x477FFFFFu, 0x47800000u, 0x7F7FFFFFu, 0x7F800000u, 0x7FC00000u, 0x7F800001u};
+  std::vector<uint32_t> values;
+  for (uint32_t e : edges) {
+    values.push_back(e);
+    values.push_back(e | 0x80000000u);
+  }
+  std::mt19937_64 g(99);
+  for (unsigned k = 0; k < 20000; ++k) values.push_back(random_f32(g));
+  unsigned simple_quads = 0, other_quads = 0;
+  for (unsigned trial = 0; trial < 40000; ++trial) {
+    uint32_t v[4];
+    for (uint32_t &b : v) {
+      // Mostly values that round simply, so that all-simple quadruples are common.
+      const uint64_t r = g();
+      b = r % 4 ? uint32_t(((r >> 8) & 1) << 31) | ((113u + (r >> 16) % 30) << 23) | (uint32_t(r >> 32) & 0x7FFFFF)
+                : values[(r >> 8) % values.size()];
+    }
+    bool want = true;
+    uint64_t want_halves = 0;
+    for (unsigned k = 0; k < 4; ++k) {
+      FpFlags f;
+      const uint16_t h = f32_bits_to_f16(v[k], &f);
+      const uint32_t abs = v[k] & 0x7FFFFFFFu;
+      // Simple: zero, or at least 2^-14 and finite after rounding (no NaN, no overflow).
+      const bool simple = abs == 0 || (abs >= 0x38800000u && abs < 0x7F800000u && !f.overflow);
+      if (simple) CHECK_FALSE((f.invalid || f.overflow || f.underflow));
+      want = want && simple;
+      want_halves |= uint64_t(h) << (16 * k);
+    }
+    uint64_t got = 0, got_lanes = 0;
+    const bool ok = tile::round4_to_f16_simple(v, got), ok_lanes = tile::round4_to_f16_simple_lanes(v, got_lanes);
+    CHECK(ok == want);
+    CHECK(ok_lanes == want);
+    if (want) {
+      CHECK(got == want_halves);
+      CHECK(got_lanes == want_halves);
+      ++simple_quads;
+    } else {
+      ++other_quads;
+    }
+  }
+  CHECK(simple_quads > 1000);
+  CHECK(other_quads > 1000);
 }
