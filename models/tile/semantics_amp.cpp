@@ -100,7 +100,6 @@ void half_step(TileCore &t, Context &c, unsigned phase, uint64_t x, const uint32
 }
 
 inline uint32_t widen(uint16_t h) { return f16_to_f32_bits(h); }
-inline uint32_t pack_halves(uint16_t lo, uint16_t hi) { return lo | (static_cast<uint32_t>(hi) << 16); }
 
 } // namespace
 
@@ -146,7 +145,7 @@ void half_out_step(TileCore &t, Context &c, const isa::Instruction &i, const uin
   uint32_t out[2];
   half_step(t, c, phase_of(t, i, 3), apair(c, reg(i, 1)), in, out);
   FpEnv env(t, c);
-  uint32_t r = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
+  uint32_t r = env.f16x2_from_f32(out[0], out[1]);
   env.commit();
   t.write_a(c, reg(i, 0), r);
 }
@@ -185,8 +184,8 @@ void v4_half_step(TileCore &t, Context &c, const isa::Instruction &i, const char
     return;
   }
   FpEnv env(t, c);
-  uint32_t r0 = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
-  uint32_t r1 = pack_halves(env.f16_from_f32(out[2]), env.f16_from_f32(out[3]));
+  uint32_t r0 = env.f16x2_from_f32(out[0], out[1]);
+  uint32_t r1 = env.f16x2_from_f32(out[2], out[3]);
   env.commit();
   t.write_a(c, reg(i, 0), r0);
   t.write_a(c, reg(i, 0) + 1, r1);
@@ -284,7 +283,7 @@ IPUSIM_EXEC(F16V2GINA) {
   uint32_t in[2] = {widen(static_cast<uint16_t>(src)), widen(static_cast<uint16_t>(src >> 16))}, out[2];
   gina(chain, in, out);
   FpEnv env(t, c);
-  uint32_t r = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
+  uint32_t r = env.f16x2_from_f32(out[0], out[1]);
   env.commit();
   t.write_a(c, reg(i, 0), r);
 }
@@ -292,8 +291,8 @@ IPUSIM_EXEC(F16V2GINA) {
 // The running sums of units 0..3 of set 0, as halves (the state is unchanged).
 IPUSIM_EXEC(F16V4GACC) {
   FpEnv env(t, c);
-  uint32_t r0 = pack_halves(env.f16_from_f32(c.aacc[0]), env.f16_from_f32(c.aacc[2]));
-  uint32_t r1 = pack_halves(env.f16_from_f32(c.aacc[4]), env.f16_from_f32(c.aacc[6]));
+  uint32_t r0 = env.f16x2_from_f32(c.aacc[0], c.aacc[2]);
+  uint32_t r1 = env.f16x2_from_f32(c.aacc[4], c.aacc[6]);
   env.commit();
   t.write_a(c, reg(i, 0), r0);
   t.write_a(c, reg(i, 0) + 1, r1);

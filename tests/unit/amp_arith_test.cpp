@@ -2,7 +2,9 @@
 // lane-by-lane form on widened weights against the definition, bit for bit,
 // on random operands that include NaNs (quiet and signalling, both signs),
 // infinities, subnormals, zeros of both signs and sums that overflow fp32;
-// and the shortcut for rounding the results to fp16.
+// the shortcut for rounding the results to fp16; and f16v4hihov4amp on a
+// tile against a host model built from the definition and the general fp16
+// rounding, in every rounding mode.
 #include "models/tile/amp_arith.hpp"
 
 #include <doctest/doctest.h>
@@ -13,7 +15,10 @@
 #include <random>
 #include <vector>
 
+#include "amp_harness.hpp"
+#include "sim/isa/csr.hpp"
 #include "sim/numeric/half.hpp"
+#include "sim/numeric/prng.hpp"
 
 using namespace ipusim;
 using tile::AmpF16Weights;
@@ -46,6 +51,17 @@ uint64_t random_word(std::mt19937_64 &g) {
     return w;
   }
   for (unsigned k = 0; k < 4; ++k) w |= uint64_t(random_half(g)) << (16 * k);
+  return w;
+}
+
+// Four halves with |h| in [2^-4, 2^4) or zero.
+uint64_t ordinary_word(std::mt19937_64 &g) {
+  uint64_t w = 0;
+  for (unsigned k = 0; k < 4; ++k) {
+    const uint64_t r = g();
+    const uint16_t h = r % 16 ? uint16_t(((r >> 8) & 1) << 15 | ((11 + (r >> 16) % 8) << 10) | ((r >> 24) & 0x3FF)) : 0;
+    w |= uint64_t(h) << (16 * k);
+  }
   return w;
 }
 
@@ -233,4 +249,98 @@ TEST_CASE("round4_to_f16_simple: round to nearest of zeros and normal-range valu
   }
   CHECK(simple_quads > 1000);
   CHECK(other_quads > 1000);
+}
+
+namespace {
+// f16v4hihov4amp on the host: the definition's step, then the four results
+// rounded as FpEnv does (stochastically with ESR, from one PRNG output per
+// two lanes; an overflow clips, or gives NaN with NANOO), the flags into sts.
+struct HostAmp {
+  std::array<uint32_t, 32> acc{};
+  std::array<uint64_t, 64> cwei{};
+  Xoroshiro128Plus prng;
+  uint32_t fp_ctl = 0, sts = 0;
+  unsigned overflows = 0, nans = 0, subnormals = 0, stochastic_changes = 0;
+
+  uint64_t step(unsigned phase, uint64_t x, uint64_t partials) {
+    uint32_t in[4], out[4];
+    for (unsigned k = 0; k < 4; ++k) in[k] = f16_to_f32_bits(uint16_t(partials >> (16 * k)));
+    tile::amp_f16_step_reference(acc.data(), cwei.data(), 2, phase, x, in, out);
+    const bool esr = fp_ctl & isa::csr::FP_CTL_ESR;
+    uint64_t pending = 0, r = 0;
+    for (unsigned k = 0; k < 4; ++k) {
+      FpFlags f;
+      uint16_t h;
+      if (esr) {
+        if (k % 2 == 0) pending = prng.next();
+        h = f32_to_f16_stochastic(f32_from_bits(out[k]), uint32_t(pending >> (32 * (k % 2))), &f);
+        stochastic_changes += h != f32_bits_to_f16(out[k]);
+      } else {
+        h = f32_bits_to_f16(out[k], &f);
+      }
+      if (f.overflow) {
+        ++overflows;
+        h = (fp_ctl & isa::csr::FP_CTL_NANOO) ? kF16CanonicalNaN : uint16_t((h & kF16SignMask) | kF16MaxFinite);
+      }
+      nans += f16_is_nan(h);
+      subnormals += f16_is_subnormal(h);
+      sts |= (f.invalid ? isa::csr::FP_INV : 0u) | (f.overflow ? isa::csr::FP_OFLO : 0u);
+      r |= uint64_t(h) << (16 * k);
+    }
+    return r;
+  }
+};
+} // namespace
+
+TEST_CASE("f16v4hihov4amp on a tile matches the definition and the fp16 rounding, in every rounding mode") {
+  std::mt19937_64 g(4242);
+  const unsigned steps = 64;
+  HostAmp totals;
+  for (unsigned trial = 0; trial < 16; ++trial) {
+    const bool esr = trial & 1, nanoo = trial & 2;
+    const uint32_t seed = 1 + trial;
+    // Weights stay for the whole run: a few special ones, or every sum is a NaN.
+    test::amp::Weights w;
+    for (uint64_t &v : w.slot) v = g() % 16 ? ordinary_word(g) : random_word(g);
+    std::vector<uint64_t> xs(steps), ps(steps);
+    // Every fourth group has zero inputs: the partial sums fed in the group
+    // before come out as they went in (subnormal halves among them).
+    for (unsigned k = 0; k < steps; ++k) xs[k] = (k / 4) % 4 == 3 ? 0 : random_word(g);
+    for (uint64_t &v : ps) v = random_word(g);
+    std::string body;
+    if (esr) body += "  setzi $a0, 0x80000\n";
+    else body += "  mov $a0, $azero\n";
+    if (nanoo) body += "  or $a0, $a0, 0x00100000\n";
+    body += fmt::format("  uput $FP_CTL, $a0\n  setzi $a1, {}\n  uput $PRNG_SEED, $a1\n", seed);
+    for (unsigned k = 0; k < steps; ++k)
+      body += fmt::format("  ld64 $a0:1, $m8, $mzero, {0}\n  ld64 $a2:3, $m7, $mzero, {0}\n"
+                          "  f16v4hihov4amp $a4:5, $a0:1, $a2:3, {1}\n  st64 $a4:5, $m9, $mzero, {0}\n",
+                          k, k % 4);
+    body += fmt::format("  uget $a6, $FP_STS\n  st32 $a6, $mzero, $m9, {}\n", 2 * steps);
+    auto r = test::run(test::amp::program(w, 2, body, xs, ps), test::amp::two_sets());
+    REQUIRE(r->core.finished());
+
+    HostAmp host;
+    host.cwei = w.slot;
+    host.prng = prng_from_words(prng_words_from_seed(seed));
+    host.fp_ctl = (esr ? isa::csr::FP_CTL_ESR : 0u) | (nanoo ? isa::csr::FP_CTL_NANOO : 0u);
+    for (unsigned k = 0; k < steps; ++k) {
+      const uint64_t want = host.step(k % 4, xs[k], ps[k]), got = test::amp::out64(*r, k);
+      if (got != want) {
+        FAIL_CHECK(fmt::format("trial {} (ESR {}, NANOO {}), step {}: results 0x{:016x}, the host model gives 0x{:016x}",
+                               trial, esr, nanoo, k, got, want));
+        break;
+      }
+    }
+    CHECK(r->word("out", 2 * steps) == host.sts);
+    totals.overflows += host.overflows;
+    totals.nans += host.nans;
+    totals.subnormals += host.subnormals;
+    totals.stochastic_changes += host.stochastic_changes;
+  }
+  // The operands reach the general rounding's cases.
+  CHECK(totals.overflows > 10);
+  CHECK(totals.nans > 10);
+  CHECK(totals.subnormals > 0);
+  CHECK(totals.stochastic_changes > 100);
 }
