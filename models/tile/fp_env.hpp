@@ -65,6 +65,13 @@ public:
     uint16_t r = f32_bits_to_f16(bits, &lane);
     return finish_f16(r, lane);
   }
+  // Two binary32 values to the fp16 lanes 0 (low half) and 1 of a word,
+  // lane 0 first (its stochastic rounding takes the earlier random bits).
+  uint32_t f16x2_from_f32(uint32_t lane0, uint32_t lane1) {
+    const uint32_t lo = f16_from_f32(lane0);
+    const uint32_t hi = f16_from_f32(lane1);
+    return lo | (hi << 16);
+  }
   // A value held exactly (or rounded once to 53 bits) in a double to fp16.
   uint16_t f16_from_double(double v) {
     FpFlags lane;

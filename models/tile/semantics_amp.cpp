@@ -31,6 +31,9 @@
 //   every fp16 result is ($FP_CTL.ESR: stochastically; overflow clips to
 //   +-65504, or NaN with $FP_CTL.NANOO; the flags go to $FP_STS). fp32
 //   overflow inside the sums is not flagged (an assumption of the model).
+//   The fp16 forms' sums are computed in models/tile/amp_arith.cpp, the
+//   units as SIMD lanes on weights widened to fp32 when they are loaded.
+#include "models/tile/amp_arith.hpp"
 #include "models/tile/fp_env.hpp"
 #include "models/tile/semantics.hpp"
 #include "sim/numeric/fp8.hpp"
@@ -48,27 +51,25 @@ inline float fl(uint32_t b) { return f32_from_bits(b); }
 inline uint32_t bits(float x) { return f32_bits(f32_canonicalize_nan(x)); }
 inline uint16_t half_at(uint64_t v, unsigned k) { return static_cast<uint16_t>(v >> (16 * k)); }
 
-// x . w for four halves each, in fp32 as above.
-inline float dot4(uint64_t x, uint64_t w) {
-  float p[4];
-  for (unsigned k = 0; k < 4; ++k) p[k] = f16_to_f32(half_at(x, k)) * f16_to_f32(half_at(w, k)); // exact
-  return (p[0] + p[1]) + (p[2] + p[3]);
+[[noreturn, gnu::noinline]] void phase_fault(TileCore &t, unsigned p, unsigned phases) {
+  t.fault(FaultKind::bad_operand, fmt::format("{}AMP phase {} is out of range: ipusim's TAMP_{}* phases are 0..{}",
+                                              phases == 8 ? "fp32 " : "", p, phases == 8 ? "F32_" : "", phases - 1));
 }
 
 // The phase operand: 0..3 for the fp16 and FP8 forms, 0..7 for the fp32 ones.
-unsigned phase_of(TileCore &t, const isa::Instruction &i, unsigned operand, unsigned phases = 4) {
+inline unsigned phase_of(TileCore &t, const isa::Instruction &i, unsigned operand, unsigned phases = 4) {
   unsigned p = static_cast<unsigned>(i.v[operand]);
-  if (p >= phases)
-    t.fault(FaultKind::bad_operand, fmt::format("{}AMP phase {} is out of range: ipusim's TAMP_{}* phases are 0..{}",
-                                                phases == 8 ? "fp32 " : "", p, phases == 8 ? "F32_" : "",
-                                                phases - 1));
+  if (p >= phases) phase_fault(t, p, phases);
   return p;
 }
 
-void need_sets(TileCore &t, unsigned sets, const char *what) {
-  if (t.params().amp_sets < sets)
-    t.fault(FaultKind::bad_operand, fmt::format("{} needs {} AMP sets; machine '{}' has {} (tile.amp_sets)", what, sets,
-                                                t.params().machine_name, t.params().amp_sets));
+[[noreturn, gnu::noinline]] void sets_fault(TileCore &t, unsigned sets, const char *what) {
+  t.fault(FaultKind::bad_operand, fmt::format("{} needs {} AMP sets; machine '{}' has {} (tile.amp_sets)", what, sets,
+                                              t.params().machine_name, t.params().amp_sets));
+}
+
+inline void need_sets(TileCore &t, unsigned sets, const char *what) {
+  if (t.params().amp_sets < sets) sets_fault(t, sets, what);
 }
 
 // Moves the buffers' chain one step: units 0, 1 hand their buffers out, the
@@ -83,7 +84,8 @@ inline void shift_chain(uint32_t *acc, const uint32_t in[2], uint32_t out[2]) {
 
 // One step of the pipeline on one set's accumulators: at phase 0 every unit
 // swaps running sum and buffer, every unit adds dot(u), and the buffers'
-// chain moves (partial sums in, results out).
+// chain moves (partial sums in, results out). (The fp16 forms do the same in
+// amp_f16_step, models/tile/amp_arith.cpp.)
 template <typename Dot>
 void pipeline_step(uint32_t *acc, unsigned phase, Dot dot, const uint32_t in[2], uint32_t out[2]) {
   if (phase == 0)
@@ -92,15 +94,12 @@ void pipeline_step(uint32_t *acc, unsigned phase, Dot dot, const uint32_t in[2],
   shift_chain(acc, in, out);
 }
 
-// The fp16 forms on `set`: x is the input vector (4 halves).
-void half_step(TileCore &t, Context &c, unsigned set, unsigned phase, uint64_t x, const uint32_t in[2],
-               uint32_t out[2]) {
-  const uint64_t *cw = &t.cwei()[32 * set];
-  pipeline_step(&c.aacc[16 * set], phase, [&](unsigned u) { return dot4(x, cw[4 * u + phase]); }, in, out);
+// The fp16 forms on set 0: x is the input vector (4 halves).
+void half_step(TileCore &t, Context &c, unsigned phase, uint64_t x, const uint32_t in[2], uint32_t out[2]) {
+  amp_f16_step(c.aacc.data(), t.amp_weights(), 1, phase, x, in, out);
 }
 
 inline uint32_t widen(uint16_t h) { return f16_to_f32_bits(h); }
-inline uint32_t pack_halves(uint16_t lo, uint16_t hi) { return lo | (static_cast<uint32_t>(hi) << 16); }
 
 } // namespace
 
@@ -112,7 +111,7 @@ IPUSIM_EXEC(LD64PUTCS) {
     t.fault(FaultKind::bad_operand, fmt::format("ld64putcs: weight slot {} does not exist with {} AMP set(s)", slot,
                                                 t.params().amp_sets));
   uint32_t &addr = t.cccsload();
-  t.cwei()[slot] = t.load<uint64_t>(c, addr);
+  t.set_cwei(slot, t.load<uint64_t>(c, addr));
   addr += 8;
 }
 
@@ -125,8 +124,8 @@ IPUSIM_EXEC(LD128PUTCS) {
   uint32_t &addr = t.cccsload();
   t.check_address(addr, 16, false); // 128-bit: interleaved memory only
   ++c.stats.loads;
-  t.cwei()[slot] = t.sram().read<uint64_t>(addr);
-  t.cwei()[slot + 1] = t.sram().read<uint64_t>(addr + 8);
+  t.set_cwei(slot, t.sram().read<uint64_t>(addr));
+  t.set_cwei(slot + 1, t.sram().read<uint64_t>(addr + 8));
   addr += 16;
 }
 
@@ -135,7 +134,7 @@ IPUSIM_EXEC(LD128PUTCS) {
 IPUSIM_EXEC(F16V4SISOAMP) {
   unsigned p = phase_of(t, i, 3);
   uint32_t in[2] = {c.a[reg(i, 2)], c.a[reg(i, 2) + 1]}, out[2];
-  half_step(t, c, 0, p, apair(c, reg(i, 1)), in, out);
+  half_step(t, c, p, apair(c, reg(i, 1)), in, out);
   t.write_a(c, reg(i, 0), out[0]);
   t.write_a(c, reg(i, 0) + 1, out[1]);
 }
@@ -144,9 +143,9 @@ namespace {
 // One set-0 step whose two results leave as halves in the destination register.
 void half_out_step(TileCore &t, Context &c, const isa::Instruction &i, const uint32_t in[2]) {
   uint32_t out[2];
-  half_step(t, c, 0, phase_of(t, i, 3), apair(c, reg(i, 1)), in, out);
+  half_step(t, c, phase_of(t, i, 3), apair(c, reg(i, 1)), in, out);
   FpEnv env(t, c);
-  uint32_t r = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
+  uint32_t r = env.f16x2_from_f32(out[0], out[1]);
   env.commit();
   t.write_a(c, reg(i, 0), r);
 }
@@ -166,21 +165,27 @@ IPUSIM_EXEC(F16V4SIHOAMP) {
 namespace {
 // Both sets on the same input: output channels 4p..4p+3 of a group are
 // units 2p, 2p+1 of set 0 then of set 1 (the order poplibs' 16-engine weight
-// load, slots 0-6 then 32-38, implies). dot(s, u, p) is unit u of set s's
-// product at phase p; four half partial sums in, four half results out.
-template <typename Dot>
-void v4_half_step(TileCore &t, Context &c, const isa::Instruction &i, const char *what, Dot dot) {
+// load, slots 0-6 then 32-38, implies). steps(p, in, out) runs phase p on
+// both sets, in[2s], in[2s+1] set s's partial sums in and out[2s],
+// out[2s+1] its results out; four half partial sums in, four half results out.
+template <typename Steps>
+void v4_half_step(TileCore &t, Context &c, const isa::Instruction &i, const char *what, Steps steps) {
   need_sets(t, 2, what);
   unsigned p = phase_of(t, i, 3);
   uint64_t partials = apair(c, reg(i, 2));
+  uint32_t in[4] = {widen(half_at(partials, 0)), widen(half_at(partials, 1)), widen(half_at(partials, 2)),
+                    widen(half_at(partials, 3))};
   uint32_t out[4];
-  for (unsigned s = 0; s < 2; ++s) {
-    uint32_t in[2] = {widen(half_at(partials, 2 * s)), widen(half_at(partials, 2 * s + 1))};
-    pipeline_step(&c.aacc[16 * s], p, [&](unsigned u) { return dot(s, u, p); }, in, &out[2 * s]);
+  steps(p, in, out);
+  uint64_t halves;
+  if (!(c.fp_ctl & isa::csr::FP_CTL_ESR) && round4_to_f16_simple(out, halves)) { // no flag to record
+    t.write_a(c, reg(i, 0), static_cast<uint32_t>(halves));
+    t.write_a(c, reg(i, 0) + 1, static_cast<uint32_t>(halves >> 32));
+    return;
   }
   FpEnv env(t, c);
-  uint32_t r0 = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
-  uint32_t r1 = pack_halves(env.f16_from_f32(out[2]), env.f16_from_f32(out[3]));
+  uint32_t r0 = env.f16x2_from_f32(out[0], out[1]);
+  uint32_t r1 = env.f16x2_from_f32(out[2], out[3]);
   env.commit();
   t.write_a(c, reg(i, 0), r0);
   t.write_a(c, reg(i, 0) + 1, r1);
@@ -190,9 +195,9 @@ void v4_half_step(TileCore &t, Context &c, const isa::Instruction &i, const char
 
 IPUSIM_EXEC(F16V4HIHOV4AMP) {
   uint64_t x = apair(c, reg(i, 1));
-  const uint64_t *cw = t.cwei().data();
-  v4_half_step(t, c, i, "f16v4hihov4amp",
-               [&](unsigned s, unsigned u, unsigned p) { return dot4(x, cw[32 * s + 4 * u + p]); });
+  v4_half_step(t, c, i, "f16v4hihov4amp", [&](unsigned p, const uint32_t *in, uint32_t *out) {
+    amp_f16_step(c.aacc.data(), t.amp_weights(), 2, p, x, in, out);
+  });
 }
 
 // ---- fp32 products ----------------------------------------------------------------------------
@@ -278,7 +283,7 @@ IPUSIM_EXEC(F16V2GINA) {
   uint32_t in[2] = {widen(static_cast<uint16_t>(src)), widen(static_cast<uint16_t>(src >> 16))}, out[2];
   gina(chain, in, out);
   FpEnv env(t, c);
-  uint32_t r = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
+  uint32_t r = env.f16x2_from_f32(out[0], out[1]);
   env.commit();
   t.write_a(c, reg(i, 0), r);
 }
@@ -286,8 +291,8 @@ IPUSIM_EXEC(F16V2GINA) {
 // The running sums of units 0..3 of set 0, as halves (the state is unchanged).
 IPUSIM_EXEC(F16V4GACC) {
   FpEnv env(t, c);
-  uint32_t r0 = pack_halves(env.f16_from_f32(c.aacc[0]), env.f16_from_f32(c.aacc[2]));
-  uint32_t r1 = pack_halves(env.f16_from_f32(c.aacc[4]), env.f16_from_f32(c.aacc[6]));
+  uint32_t r0 = env.f16x2_from_f32(c.aacc[0], c.aacc[2]);
+  uint32_t r1 = env.f16x2_from_f32(c.aacc[4], c.aacc[6]);
   env.commit();
   t.write_a(c, reg(i, 0), r0);
   t.write_a(c, reg(i, 0) + 1, r1);
@@ -335,8 +340,12 @@ IPUSIM_EXEC(F8V8HIHOV4AMP) {
   const float scale = std::ldexp(1.0f, fp8_scale_from_bits(c.fp_scl));
   uint64_t x = apair(c, reg(i, 1));
   const uint64_t *cw = t.cwei().data();
-  v4_half_step(t, c, i, "f8v8hihov4amp",
-               [&](unsigned s, unsigned u, unsigned p) { return dot8(x, cw[32 * s + 4 * u + p], xf, wf, scale); });
+  v4_half_step(t, c, i, "f8v8hihov4amp", [&](unsigned p, const uint32_t *in, uint32_t *out) {
+    for (unsigned s = 0; s < 2; ++s)
+      pipeline_step(
+          &c.aacc[16 * s], p, [&](unsigned u) { return dot8(x, cw[32 * s + 4 * u + p], xf, wf, scale); },
+          &in[2 * s], &out[2 * s]);
+  });
 }
 
 } // namespace ipusim::tile

@@ -136,7 +136,7 @@ void half_out_slic(TileCore &t, Context &c, const isa::Instruction &i, const uin
   uint32_t out[2];
   half_slic(t, c, 0, f, apair(c, reg(i, 1)), in, out);
   FpEnv env(t, c);
-  uint32_t r = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
+  uint32_t r = env.f16x2_from_f32(out[0], out[1]);
   env.commit();
   t.write_a(c, reg(i, 0), r);
 }
@@ -174,8 +174,8 @@ IPUSIM_EXEC(F16V4HIHOV4SLIC) {
     half_slic(t, c, s, f, x, in, &out[2 * s]);
   }
   FpEnv env(t, c);
-  uint32_t r0 = pack_halves(env.f16_from_f32(out[0]), env.f16_from_f32(out[1]));
-  uint32_t r1 = pack_halves(env.f16_from_f32(out[2]), env.f16_from_f32(out[3]));
+  uint32_t r0 = env.f16x2_from_f32(out[0], out[1]);
+  uint32_t r1 = env.f16x2_from_f32(out[2], out[3]);
   env.commit();
   t.write_a(c, reg(i, 0), r0);
   t.write_a(c, reg(i, 0) + 1, r1);

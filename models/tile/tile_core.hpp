@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "models/tile/amp_arith.hpp"
 #include "models/tile/context.hpp"
 #include "models/tile/exchange_port.hpp"
 #include "models/tile/fault.hpp"
@@ -203,8 +204,14 @@ public:
   void sync(Context &c, unsigned zone);
   uint32_t read_csr(Context &c, uint32_t number);
   // The AMP's common weight state: 32 slots of 64 bits per AMP set (slot =
-  // set * 32 + unit * 4 + n), written by ld64putcs / ld128putcs.
-  std::array<uint64_t, 64> &cwei() { return cwei_; }
+  // set * 32 + unit * 4 + n), written by ld64putcs / ld128putcs through
+  // set_cwei, which also keeps the fp16 forms' widened copy (amp_weights).
+  const std::array<uint64_t, 64> &cwei() const { return cwei_; }
+  const AmpF16Weights &amp_weights() const { return amp_weights_; }
+  void set_cwei(unsigned slot, uint64_t v) {
+    cwei_[slot] = v;
+    amp_weights_.set(slot, v);
+  }
   uint32_t &cccsload() { return cccsload_; }
   void write_csr(Context &c, uint32_t number, uint32_t value);
 
@@ -267,6 +274,7 @@ private:
   // Supervisor CSRs.
   uint32_t fp_ictl_ = 0, cccsload_ = 0, cr_ = 0;
   std::array<uint64_t, 64> cwei_{};
+  AmpF16Weights amp_weights_; // cwei_ widened for the fp16 forms
   uint32_t fp_infmt_ = 0, fp_iscl_ = 0; // FP8 (C600): workers' initial $FP_NFMT / $FP_SCL
   uint64_t now_ = 0;
   unsigned running_ = 0; // workers running

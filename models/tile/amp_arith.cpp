@@ -1,0 +1,203 @@
+// One step of the AMP's fp16 forms: the definition and its SIMD form (see
+// amp_arith.hpp).
+#include "models/tile/amp_arith.hpp"
+
+#include <utility>
+
+#include "sim/numeric/half.hpp"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace ipusim::tile {
+
+namespace {
+
+inline float fl(uint32_t b) { return f32_from_bits(b); }
+inline uint32_t bits(float x) { return f32_bits(f32_canonicalize_nan(x)); }
+inline uint16_t half_at(uint64_t v, unsigned k) { return static_cast<uint16_t>(v >> (16 * k)); }
+
+// Moves one set's buffers' chain one step: units 0, 1 hand their buffers
+// out, the others move down two units, units 6, 7 take the partial sums in.
+inline void shift_chain(uint32_t *acc, const uint32_t in[2], uint32_t out[2]) {
+  out[0] = acc[1];
+  out[1] = acc[3];
+  for (unsigned u = 0; u < 6; ++u) acc[2 * u + 1] = acc[2 * u + 5];
+  acc[13] = in[0];
+  acc[15] = in[1];
+}
+
+inline void swap_all(uint32_t *acc) {
+  for (unsigned u = 0; u < 8; ++u) std::swap(acc[2 * u], acc[2 * u + 1]);
+}
+
+} // namespace
+
+void AmpF16Weights::set(unsigned slot, uint64_t word) {
+  const unsigned lane = slot / 4, n = slot % 4; // lane = 8 * set + unit
+  for (unsigned k = 0; k < 4; ++k) w[n][k][lane] = f16_to_f32(half_at(word, k));
+}
+
+void amp_f16_step_reference(uint32_t *acc, const uint64_t *cwei, unsigned sets, unsigned phase, uint64_t x,
+                            const uint32_t *in, uint32_t *out) {
+  for (unsigned s = 0; s < sets; ++s) {
+    uint32_t *a = acc + 16 * s;
+    if (phase == 0) swap_all(a);
+    for (unsigned u = 0; u < 8; ++u) {
+      const uint64_t wword = cwei[32 * s + 4 * u + phase];
+      float p[4];
+      for (unsigned k = 0; k < 4; ++k)
+        p[k] = f16_to_f32(half_at(x, k)) * f16_to_f32(half_at(wword, k)); // exact
+      a[2 * u] = bits(fl(a[2 * u]) + ((p[0] + p[1]) + (p[2] + p[3])));
+    }
+    shift_chain(a, in + 2 * s, out + 2 * s);
+  }
+}
+
+void amp_f16_step_lanes(uint32_t *acc, const AmpF16Weights &w, unsigned sets, unsigned phase, uint64_t x,
+                        const uint32_t *in, uint32_t *out) {
+  const float x0 = f16_to_f32(half_at(x, 0)), x1 = f16_to_f32(half_at(x, 1)), x2 = f16_to_f32(half_at(x, 2)),
+              x3 = f16_to_f32(half_at(x, 3));
+  const auto &wp = w.w[phase];
+  for (unsigned s = 0; s < sets; ++s) {
+    uint32_t *a = acc + 16 * s;
+    if (phase == 0) swap_all(a);
+    for (unsigned u = 0; u < 8; ++u) {
+      const unsigned l = 8 * s + u;
+      const float d = (x0 * wp[0][l] + x1 * wp[1][l]) + (x2 * wp[2][l] + x3 * wp[3][l]);
+      a[2 * u] = bits(fl(a[2 * u]) + d);
+    }
+    shift_chain(a, in + 2 * s, out + 2 * s);
+  }
+}
+
+namespace {
+// The scalar form of round4_to_f16_simple for one value: false if not simple.
+inline bool round_simple(uint32_t b, uint16_t &h) {
+  const uint32_t abs = b & ~kF32SignMask;
+  const uint16_t sign = uint16_t((b >> 16) & kF16SignMask);
+  if (abs == 0) {
+    h = sign;
+    return true;
+  }
+  if (abs < 0x38800000u || abs >= 0x47800000u) return false; // as detail::f32_bits_to_f16's fast path
+  uint32_t t = abs - 0x38000000u;
+  t += 0xFFFu + ((t >> 13) & 1u);
+  if ((t >> 13) >= kF16PosInf) return false; // overflows
+  h = uint16_t(sign | (t >> 13));
+  return true;
+}
+} // namespace
+
+bool round4_to_f16_simple_lanes(const uint32_t *v, uint64_t &halves) {
+  uint64_t r = 0;
+  for (unsigned k = 0; k < 4; ++k) {
+    uint16_t h;
+    if (!round_simple(v[k], h)) return false;
+    r |= uint64_t(h) << (16 * k);
+  }
+  halves = r;
+  return true;
+}
+
+#if defined(__SSE2__)
+
+bool round4_to_f16_simple(const uint32_t *v, uint64_t &halves) {
+  // round_simple on four lanes. Magnitudes are below 2^31, so signed
+  // compares order them.
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(v));
+  const __m128i abs = _mm_and_si128(b, _mm_set1_epi32(0x7FFFFFFF));
+  const __m128i zero = _mm_cmpeq_epi32(abs, _mm_setzero_si128());
+  const __m128i normal =
+      _mm_and_si128(_mm_cmpgt_epi32(abs, _mm_set1_epi32(0x387FFFFF)), _mm_cmplt_epi32(abs, _mm_set1_epi32(0x47800000)));
+  __m128i t = _mm_sub_epi32(abs, _mm_set1_epi32(0x38000000));
+  t = _mm_add_epi32(t, _mm_add_epi32(_mm_set1_epi32(0xFFF), _mm_and_si128(_mm_srli_epi32(t, 13), _mm_set1_epi32(1))));
+  __m128i h = _mm_srli_epi32(t, 13);
+  const __m128i ok = _mm_or_si128(zero, _mm_and_si128(normal, _mm_cmplt_epi32(h, _mm_set1_epi32(kF16PosInf))));
+  if (_mm_movemask_epi8(ok) != 0xFFFF) return false;
+  h = _mm_or_si128(_mm_andnot_si128(zero, h), _mm_and_si128(_mm_srli_epi32(b, 16), _mm_set1_epi32(kF16SignMask)));
+  // The low 16 bits of each lane, sign-extended so that the saturating pack keeps them.
+  h = _mm_srai_epi32(_mm_slli_epi32(h, 16), 16);
+  uint64_t r;
+  _mm_storel_epi64(reinterpret_cast<__m128i *>(&r), _mm_packs_epi32(h, h));
+  halves = r;
+  return true;
+}
+
+namespace {
+
+// The four lanes' new running sums r + x . w (not yet canonical).
+inline __m128 lane_step(__m128 r, const __m128 x[4], const float (&wp)[4][16], unsigned l) {
+  const __m128 p0 = _mm_mul_ps(x[0], _mm_load_ps(&wp[0][l])), p1 = _mm_mul_ps(x[1], _mm_load_ps(&wp[1][l]));
+  const __m128 p2 = _mm_mul_ps(x[2], _mm_load_ps(&wp[2][l])), p3 = _mm_mul_ps(x[3], _mm_load_ps(&wp[3][l]));
+  return _mm_add_ps(r, _mm_add_ps(_mm_add_ps(p0, p1), _mm_add_ps(p2, p3)));
+}
+
+// NaN lanes become the canonical quiet NaN.
+inline __m128 canonicalize(__m128 v) {
+  const __m128 nan = _mm_cmpunord_ps(v, v);
+  return _mm_or_ps(_mm_andnot_ps(nan, v), _mm_and_ps(nan, _mm_castsi128_ps(_mm_set1_epi32(int32_t(kF32CanonicalNaN)))));
+}
+
+template <unsigned Sets>
+inline void step_sse(uint32_t *acc, const AmpF16Weights &w, unsigned phase, uint64_t x, const uint32_t *in,
+                     uint32_t *out) {
+  const __m128 xs[4] = {_mm_set1_ps(f16_to_f32(half_at(x, 0))), _mm_set1_ps(f16_to_f32(half_at(x, 1))),
+                        _mm_set1_ps(f16_to_f32(half_at(x, 2))), _mm_set1_ps(f16_to_f32(half_at(x, 3)))};
+  const auto &wp = w.w[phase];
+  // Each set's 16 words are running sum, buffer of units 0..7 in turn: r[2s],
+  // b[2s] are the running sums and buffers of its units 0..3, r[2s+1],
+  // b[2s+1] of its units 4..7.
+  __m128 r[2 * Sets], b[2 * Sets];
+  float *a = reinterpret_cast<float *>(acc);
+  for (unsigned k = 0; k < 2 * Sets; ++k) {
+    const __m128 m0 = _mm_loadu_ps(a + 8 * k), m1 = _mm_loadu_ps(a + 8 * k + 4);
+    r[k] = _mm_shuffle_ps(m0, m1, _MM_SHUFFLE(2, 0, 2, 0));
+    b[k] = _mm_shuffle_ps(m0, m1, _MM_SHUFFLE(3, 1, 3, 1));
+  }
+  if (phase == 0)
+    for (unsigned k = 0; k < 2 * Sets; ++k) std::swap(r[k], b[k]);
+  __m128 nan = _mm_setzero_ps();
+  for (unsigned k = 0; k < 2 * Sets; ++k) {
+    r[k] = lane_step(r[k], xs, wp, 4 * k);
+    nan = _mm_or_ps(nan, _mm_cmpunord_ps(r[k], r[k]));
+  }
+  if (_mm_movemask_ps(nan))
+    for (unsigned k = 0; k < 2 * Sets; ++k) r[k] = canonicalize(r[k]);
+  for (unsigned s = 0; s < Sets; ++s) {
+    // The chain: units 0, 1 out; 2..7 down to 0..5; the partial sums into 6, 7.
+    __m128 &lo = b[2 * s], &hi = b[2 * s + 1];
+    _mm_storel_epi64(reinterpret_cast<__m128i *>(out + 2 * s), _mm_castps_si128(lo));
+    const __m128 ins = _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(in + 2 * s)));
+    lo = _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(1, 0, 3, 2));
+    hi = _mm_shuffle_ps(hi, ins, _MM_SHUFFLE(1, 0, 3, 2));
+  }
+  for (unsigned k = 0; k < 2 * Sets; ++k) {
+    _mm_storeu_ps(a + 8 * k, _mm_unpacklo_ps(r[k], b[k]));
+    _mm_storeu_ps(a + 8 * k + 4, _mm_unpackhi_ps(r[k], b[k]));
+  }
+}
+
+} // namespace
+
+void amp_f16_step(uint32_t *acc, const AmpF16Weights &w, unsigned sets, unsigned phase, uint64_t x,
+                  const uint32_t *in, uint32_t *out) {
+  if (sets == 2)
+    step_sse<2>(acc, w, phase, x, in, out);
+  else
+    step_sse<1>(acc, w, phase, x, in, out);
+}
+
+#else
+
+bool round4_to_f16_simple(const uint32_t *v, uint64_t &halves) { return round4_to_f16_simple_lanes(v, halves); }
+
+void amp_f16_step(uint32_t *acc, const AmpF16Weights &w, unsigned sets, unsigned phase, uint64_t x,
+                  const uint32_t *in, uint32_t *out) {
+  amp_f16_step_lanes(acc, w, sets, phase, x, in, out);
+}
+
+#endif
+
+} // namespace ipusim::tile
