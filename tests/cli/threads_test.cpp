@@ -33,7 +33,8 @@ std::map<std::string, std::string> result_files(const fs::path &dir) {
   return out;
 }
 
-void same_for_any_thread_count(const std::string &name, const std::string &yaml, const std::string &params) {
+void same_for_any_thread_count(const std::string &name, const std::string &yaml, const std::string &params,
+                               const std::string &trace_file = "trace.json") {
   auto dir = test::scratch("threads_" + name);
   for (unsigned threads : {1u, 2u, 3u}) {
     std::string out = (dir / ("j" + std::to_string(threads))).string();
@@ -43,7 +44,7 @@ void same_for_any_thread_count(const std::string &name, const std::string &yaml,
     REQUIRE(o.exit_code == 0);
   }
   auto files = result_files(dir / "j1");
-  CHECK(files.count("trace.json") == 1);
+  CHECK(files.count(trace_file) == 1);
   for (const char *other : {"j2", "j3"}) {
     INFO(name << ": --threads 1 against " << other);
     CHECK(stats_less_host(dir / "j1/stats.json") == stats_less_host(dir / other / "stats.json"));
@@ -72,6 +73,22 @@ TEST_CASE("threads: the examples give the same stats, outputs and traces with 1,
 TEST_CASE("threads: a trace cut short by max_events is the same with 1, 2 and 3 threads") {
   same_for_any_thread_count("truncated", test::source_dir() + "/configs/runs/graph_shift/run.yaml",
                             "-p outputs.trace.enabled=true -p outputs.trace.max_events=100");
+  same_for_any_thread_count("truncated_compact", test::source_dir() + "/configs/runs/graph_shift/run.yaml",
+                            "-p outputs.trace.enabled=true -p outputs.trace.max_events=100 "
+                            "-p outputs.trace.format=compact",
+                            "trace.ipt.zst");
+}
+
+TEST_CASE("threads: the compact trace is byte-identical with 1, 2 and 3 threads") {
+  const std::string runs = test::source_dir() + "/configs/runs/";
+  const std::string trace = "-p outputs.trace.enabled=true -p outputs.trace.format=compact";
+  same_for_any_thread_count("c_graph_stream", runs + "graph_stream/run.yaml", trace, "trace.ipt.zst");
+  same_for_any_thread_count("c_ring_exchange", runs + "ring_exchange/run.yaml",
+                            trace + " -p outputs.trace.end_cycle=2000", "trace.ipt.zst");
+  same_for_any_thread_count("c_bsp_count", runs + "bsp_count/run.yaml", trace + " -p outputs.trace.end_cycle=600",
+                            "trace.ipt.zst");
+  // 16 tiles, some 3,200 issues each, and memory-conflict stalls.
+  same_for_any_thread_count("c_triad", test::source_dir() + "/configs/bench/triad/run.yaml", trace, "trace.ipt.zst");
 }
 
 TEST_CASE("threads: the earliest fault by (cycle, tile) is reported, whatever the thread count") {
@@ -98,14 +115,25 @@ spin:
   test::write(dir / "run.yaml", "name: t\nmachine: gc200\nprogram:\n  tiles: 16\n  sources: [s.S]\n  entry: s\n"
                                 "  start: supervisor\noutputs:\n  trace: {enabled: true}\n");
   std::string first;
-  std::string first_trace;
+  std::string first_trace, first_compact;
   for (unsigned threads : {1u, 2u, 3u}) {
     std::string out = "o" + std::to_string(threads);
     auto o = test::ipusim("run run.yaml -o " + out + " --threads " + std::to_string(threads), dir.string());
     INFO("--threads " << threads << ": " << o.out);
     CHECK(o.exit_code == 4);
+    auto c = test::ipusim("run run.yaml -o c" + out + " -p outputs.trace.format=compact --threads " +
+                              std::to_string(threads),
+                          dir.string());
+    CHECK(c.out == o.out);
+    const std::string compact = test::read(dir / ("c" + out + ".failed") / "trace.ipt.zst");
+    CHECK_FALSE(compact.empty());
     if (threads == 1) {
       first = o.out;
+      first_compact = compact;
+      // The compact trace holds the same events as the JSON one.
+      auto conv = test::ipusim("trace c" + out + ".failed/trace.ipt.zst --json conv.json", dir.string());
+      CHECK(conv.exit_code == 0);
+      CHECK(test::read(dir / "conv.json") == test::read(dir / (out + ".failed") / "trace.json"));
       first_trace = test::read(dir / (out + ".failed") / "trace.json");
       // Tiles 7 and 15 fault at the same, earliest cycle: the lower id wins.
       CHECK(o.out.find("tile 7, supervisor, pc 0x") == 0);
@@ -113,6 +141,7 @@ spin:
     } else {
       CHECK(o.out == first);
       CHECK(test::read(dir / (out + ".failed") / "trace.json") == first_trace);
+      CHECK(compact == first_compact);
     }
   }
 }
