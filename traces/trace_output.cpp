@@ -37,7 +37,18 @@ void RecordSpill::clear() {
   size_ = 0; // later writes overwrite from the start
 }
 
+const TileRecorder::CacheEntry TileRecorder::kNoCache[TileRecorder::kCacheEntries] = {};
+
 TileRecorder::~TileRecorder() { spill_.held.fetch_sub(full_.size() * kChunkBytes, std::memory_order_relaxed); }
+
+void TileRecorder::slow_issue(uint64_t cycle, unsigned context, uint32_t pc, const tile::DecodedWord &first,
+                              const tile::DecodedWord *second, uint64_t thread_cycles) {
+  if (pos_ >= limit_) next_chunk();
+  CacheEntry &e = own_cache_[(pc >> 2) & (kCacheEntries - 1)];
+  if (e.first != &first || e.second != second || e.pc != pc) define(e, pc, first, second);
+  pos_ = enc_.issue(pos_, cycle, context, pc, second ? 2 : 1, thread_cycles);
+  ++events_;
+}
 
 void TileRecorder::define(CacheEntry &e, uint32_t pc, const tile::DecodedWord &first, const tile::DecodedWord *second) {
   e = {&first, second, pc};
@@ -53,7 +64,10 @@ void TileRecorder::define(CacheEntry &e, uint32_t pc, const tile::DecodedWord &f
 void TileRecorder::next_chunk() {
   if (!current_) {
     current_ = std::make_unique<uint8_t[]>(kChunkBytes);
-    if (!cache_) cache_ = std::make_unique<CacheEntry[]>(kCacheEntries);
+    if (!own_cache_) {
+      own_cache_ = std::make_unique<CacheEntry[]>(kCacheEntries);
+      cache_ = own_cache_.get();
+    }
   } else if (direct_) {
     direct_->flush_tile(tile_); // clears: pos_ is back at the chunk's start
     return;

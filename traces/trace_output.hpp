@@ -67,12 +67,16 @@ public:
       : tile_(tile), window_(window), spill_(spill), direct_(direct) {}
   ~TileRecorder() override;
 
+  // The common case inline, with no call: room in the chunk and the code at
+  // pc already described; anything else goes the slow way.
   void on_issue(uint64_t cycle, unsigned context, uint32_t pc, const tile::DecodedWord &first,
                 const tile::DecodedWord *second, uint64_t thread_cycles) override {
     if (cycle < window_.begin || cycle >= window_.end) return;
-    if (pos_ >= limit_) next_chunk();
-    CacheEntry &e = cache_[(pc >> 2) & (kCacheEntries - 1)];
-    if (e.first != &first || e.second != second || e.pc != pc) define(e, pc, first, second);
+    const CacheEntry &e = cache_[(pc >> 2) & (kCacheEntries - 1)];
+    if (pos_ >= limit_ || e.first != &first || e.second != second || e.pc != pc) {
+      slow_issue(cycle, context, pc, first, second, thread_cycles);
+      return;
+    }
     pos_ = enc_.issue(pos_, cycle, context, pc, second ? 2 : 1, thread_cycles);
     ++events_;
   }
@@ -117,8 +121,11 @@ private:
     std::unique_ptr<uint8_t[]> data;
     size_t size;
   };
+  void slow_issue(uint64_t cycle, unsigned context, uint32_t pc, const tile::DecodedWord &first,
+                  const tile::DecodedWord *second, uint64_t thread_cycles);
   void define(CacheEntry &e, uint32_t pc, const tile::DecodedWord &first, const tile::DecodedWord *second);
   void next_chunk();
+  static const CacheEntry kNoCache[kCacheEntries]; // until the first event: describes nothing
 
   unsigned tile_;
   TraceWindow window_;
@@ -128,7 +135,8 @@ private:
   uint8_t *pos_ = nullptr;   // where the next record goes
   uint8_t *limit_ = nullptr; // past it, a record may not fit
   std::unique_ptr<uint8_t[]> current_;
-  std::unique_ptr<CacheEntry[]> cache_;
+  std::unique_ptr<CacheEntry[]> own_cache_;
+  const CacheEntry *cache_ = kNoCache; // pc -> the code last described at it (direct-mapped)
   std::vector<Chunk> full_;                          // in memory, after the spilled ones
   std::vector<std::pair<uint64_t, size_t>> spilled_; // (offset, bytes) in the spill file
   uint64_t events_ = 0;

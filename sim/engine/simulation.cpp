@@ -195,7 +195,7 @@ RunResult run_simulation(const RunRequest &req) {
       // A chip's tiles may run on several threads: each records into its own
       // buffer, passed on to the trace in tile order at the end of every superstep.
       trace = std::make_unique<traces::TraceOutput>(std::move(sink), th, chip != nullptr);
-      for (unsigned t = 0; t < tiles; ++t) cores[t]->set_observer(&trace->recorder(t));
+      for (unsigned t = 0; t < tiles; ++t) cores[t]->set_observer(&trace->recorder(t), window.begin, window.end);
       if (chip)
         chip->set_superstep_end([&trace, tiles](const chip::TileError *stop) {
           for (unsigned t = 0; t < tiles; ++t)
