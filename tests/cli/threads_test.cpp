@@ -66,7 +66,7 @@ TEST_CASE("threads: the examples give the same stats, outputs and traces with 1,
   same_for_any_thread_count("bsp_count", runs + "bsp_count/run.yaml", trace + " -p outputs.trace.end_cycle=600");
   same_for_any_thread_count("exchange_ring", test::source_dir() + "/configs/bench/exchange_ring/run.yaml", trace);
   // A full trace of some 3,200 issues per tile in one phase (the spill file
-  // the buffers overflow into is tested in tests/unit/trace_buffer_test.cpp).
+  // the buffers overflow into is tested in tests/unit/compact_trace_test.cpp).
   same_for_any_thread_count("triad", test::source_dir() + "/configs/bench/triad/run.yaml", trace);
 }
 

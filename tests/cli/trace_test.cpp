@@ -137,6 +137,52 @@ loop:
   CHECK(test::read(dir / "conv.json") == test::read(dir / "j/trace.json"));
 }
 
+TEST_CASE("ipusim trace: a memory conflict's stall, in the listing and in the JSON") {
+  // One worker loads two words of one memory element at once (as in
+  // tests/unit/tile_timing_test.cpp): the pipeline stalls 3 cycles (the
+  // penalty set here) from the next cycle, and the worker's next issue comes
+  // a thread cycle (6) plus those 3 after the load.
+  auto dir = test::scratch("trace_stall");
+  test::write(dir / "w.S", R"(
+  .section .text.w, "ax"
+  .worker
+  .align 8
+w:
+  setzi      $m0, 0x40000
+  add        $m1, $m0, 16
+  tapack     $m4:5, $m0, $m1, $mzero
+  ld2x64pace $a0:1, $a2:3, $m4:5+=, $mzero, 0
+  exitz      $mzero
+)");
+  test::write(dir / "run.yaml", "name: t\nmachine: gc200\nprogram:\n  tiles: 1\n  sources: [w.S]\n  entry: w\n"
+                                "  start: worker\noutputs:\n  trace: {enabled: true, format: compact}\n");
+  const std::string penalty = " -p machine.tile.sram.conflict_penalty_cycles=3";
+  REQUIRE(test::ipusim("run run.yaml -o c" + penalty, dir.string()).exit_code == 0);
+  auto l = test::ipusim("trace c/trace.ipt.zst --tile 0", dir.string());
+  INFO(l.out);
+  std::vector<std::string> ev = event_lines(l.out);
+  auto at = [&](const std::string &text) {
+    for (size_t k = 0; k < ev.size(); ++k)
+      if (parse(ev[k]).text.rfind(text, 0) == 0) return k;
+    return ev.size();
+  };
+  const size_t load = at("ld2x64pace"), stall = at("memory conflict"), exitz = at("exitz");
+  REQUIRE(exitz < ev.size());
+  CHECK(stall == load + 1);
+  const uint64_t c = parse(ev[load]).cycle;
+  CHECK(ev[stall] == fmt::format("{:>10} {:>5} {:<10} {:<7} {:>3}  memory conflict: 3 cycle(s)", c + 1, 0, "stall", "-", "-"));
+  CHECK(parse(ev[exitz]).cycle == c + 6 + 3);
+  CHECK(parse(ev[exitz]).context == "worker 0");
+  CHECK(event_lines(test::ipusim("trace c/trace.ipt.zst --context w0", dir.string()).out).size() == 5);
+  auto s = test::ipusim("trace c/trace.ipt.zst --summary", dir.string());
+  CHECK(s.out.find("selected: 11 issues, 1 stalls,") != std::string::npos);
+
+  REQUIRE(test::ipusim("run run.yaml -o j -p outputs.trace.format=json" + penalty, dir.string()).exit_code == 0);
+  REQUIRE(test::ipusim("trace c/trace.ipt.zst --json conv.json", dir.string()).exit_code == 0);
+  CHECK(test::read(dir / "conv.json") == test::read(dir / "j/trace.json"));
+  CHECK(test::read(dir / "conv.json").find("\"memory conflict\"") != std::string::npos);
+}
+
 TEST_CASE("ipusim trace: filters by tile, context and cycle on a chip; --json is the json format's trace") {
   auto dir = test::scratch("trace_filters");
   const std::string yaml = test::source_dir() + "/configs/runs/bsp_count/run.yaml";
