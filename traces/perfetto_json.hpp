@@ -92,6 +92,12 @@ public:
   bool truncated() const { return truncated_; }
   // Events inside the window dropped because of max_events.
   uint64_t events_dropped() const { return events_dropped_; }
+  // Counts n events in the window that were dropped before they reached
+  // this writer (a producer that applies max_events itself).
+  void note_dropped(uint64_t n) {
+    events_dropped_ += n;
+    if (n) truncated_ = true;
+  }
 
   // Closes the event array, records the totals in "otherData", flushes and
   // closes the file. Throws InputError when writing failed (e.g. disk full).

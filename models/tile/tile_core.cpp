@@ -457,7 +457,7 @@ void TileCore::issue(Context &c) {
     thread_cycles += p_.branch_taken_extra_cycles;
     stats_.branch_penalty_cycles += p_.branch_taken_extra_cycles;
   }
-  if (observer_) observer_->on_issue(now_, c.index, pc_, *first, second, thread_cycles);
+  if (observer_ && observed(now_)) observer_->on_issue(now_, c.index, pc_, *first, second, thread_cycles);
 
   // Zero-overhead loop: falling off the end of the body goes back to its start.
   uint32_t next = next_pc_;
@@ -647,7 +647,7 @@ bool TileCore::run(uint64_t until) {
     ++now_;
     if (++slot_ == slots) slot_ = 0; // a wrapping index: no divide per cycle
     if (pending_stall_) {
-      if (observer_) observer_->on_stall(now_, pending_stall_, "memory conflict");
+      if (observer_ && observed(now_)) observer_->on_stall(now_, pending_stall_, "memory conflict");
       stats_.conflict_stall_cycles += pending_stall_;
       now_ += pending_stall_;
       pending_stall_ = 0;

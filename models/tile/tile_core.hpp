@@ -147,7 +147,14 @@ public:
   const ExchangePort &exchange() const { return xport_; }
   void send(Context &c, uint32_t addr, uint32_t words);
 
-  void set_observer(IssueObserver *o) { observer_ = o; }
+  // Issues and stalls at cycles in [from, to) go to `o` (null: none). The
+  // cycle test is made before the call, so tracing a window costs a call per
+  // event in it only.
+  void set_observer(IssueObserver *o, uint64_t from = 0, uint64_t to = UINT64_MAX) {
+    observer_ = o;
+    observe_from_ = from;
+    observe_span_ = to - from;
+  }
   bool all_workers_exit_status() const { return exit_status_and_; }
 
   // ---- used by instruction semantics ------------------------------------------
@@ -288,6 +295,8 @@ private:
   bool exit_status_and_ = true;
   TileStats stats_;
   IssueObserver *observer_ = nullptr;
+  uint64_t observe_from_ = 0, observe_span_ = UINT64_MAX; // cycles observed: [from, from + span)
+  bool observed(uint64_t cycle) const { return cycle - observe_from_ < observe_span_; }
 
   // Per-issue scratch.
   uint32_t pc_ = 0, next_pc_ = 0;

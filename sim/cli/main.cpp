@@ -1,4 +1,4 @@
-// The ipusim command line: run, asm, describe. Every error is one line on
+// The ipusim command line: run, asm, describe, trace. Every error is one line on
 // stderr and a distinct exit code (docs/cli.md).
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -12,6 +12,7 @@
 #include "sim/config/machine_schema.hpp"
 #include "sim/config/presets.hpp"
 #include "sim/engine/simulation.hpp"
+#include "traces/trace_inspect.hpp"
 
 using namespace ipusim;
 
@@ -93,6 +94,19 @@ int sc_main(int argc, char **argv) {
   desc->add_option("TOPIC", topic, "all, machine, run, isa, csr or stats");
   desc->add_flag("--markdown", markdown, "Markdown tables (for docs/)");
 
+  traces::InspectOptions inspect;
+  std::string tile_list, context_list;
+  auto *tr = app.add_subcommand("trace", "Print or convert a compact instruction trace (trace.ipt.zst)");
+  tr->add_option("FILE", inspect.file, "The trace (trace.ipt.zst, or trace.ipt decompressed)")->required();
+  tr->add_option("--tile", tile_list, "Only these tiles: 3, 0-15, 0,2,5-7");
+  tr->add_option("--context", context_list,
+                 "Only these contexts: supervisor, worker0..worker5 (w0..w5) or numbers 0..6, comma-separated");
+  tr->add_option("--from", inspect.from, "Only cycles from this one on");
+  tr->add_option("--to", inspect.to, "Only cycles before this one");
+  tr->add_flag("--summary", inspect.summary, "Issue counts per tile and context, top instructions, stall cycles");
+  tr->add_option("--top", inspect.top, "Instructions listed by --summary (default 10)");
+  tr->add_option("--json", inspect.json_out, "Write the Perfetto JSON trace (as outputs.trace.format: json does)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -103,6 +117,11 @@ int sc_main(int argc, char **argv) {
   try {
     if (*run) return cmd_run(run_yaml, params, out_dir, args, threads, engine_name);
     if (*as) return cmd_asm(asm_file, includes, defines, arch);
+    if (*tr) {
+      if (!tile_list.empty()) inspect.tiles = traces::parse_tile_list(tile_list);
+      if (!context_list.empty()) inspect.contexts = traces::parse_context_list(context_list);
+      return traces::inspect_trace(inspect, std::cout);
+    }
     if (*desc) {
       std::cout << cli::describe(topic, markdown);
       return 0;

@@ -206,6 +206,10 @@ Schema build() {
   const Schema trace =
       Struct("trace", "Instruction trace")
           .field("enabled", Bool().def(true).desc("Write the trace"))
+          .field("format", Enum({"json", "compact"})
+                               .def("json")
+                               .desc("json: trace.json (Perfetto); compact: trace.ipt.zst (binary, zstd; "
+                                     "read with ipusim trace)"))
           .field("start_cycle", UInt().unit("cycles").def(0).desc("First cycle traced"))
           .field("end_cycle", UInt()
                                   .unit("cycles")

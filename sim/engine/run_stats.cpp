@@ -67,7 +67,7 @@ IPUSIM_STAT(ss_hout, "superstep*.host_link_from_device_bytes", "bytes",
             "Bytes to the host in the host exchange ending the superstep");
 IPUSIM_STAT(ss_hcyc, "superstep*.host_link_cycles", "cycles",
             "Cycles of the host link's latency and transfer after the sync (release = last arrival + sync + these)");
-IPUSIM_STAT(trace_events, "trace.events", "events", "Events written to trace.json");
+IPUSIM_STAT(trace_events, "trace.events", "events", "Timed events written to the trace (trace.json or trace.ipt.zst)");
 
 void add_tile_stats(Stats &s, const tile::TileCore &core, bool per_context) {
   const auto &ts = core.stats();
@@ -109,8 +109,8 @@ void add_tile_stats(Stats &s, const tile::TileCore &core, bool per_context) {
 namespace {
 // host.seconds, host.max_rss and host.cycles_per_second (simulated tile
 // cycles, summed over tiles, per host second) come from traces/stats.
-void add_host_stats(Stats &s, uint64_t tile_cycles, double host_seconds, const PerfettoJsonWriter *trace) {
-  if (trace) s.set("trace.events", trace->events_written());
+void add_host_stats(Stats &s, uint64_t tile_cycles, double host_seconds, const uint64_t *trace_events) {
+  if (trace_events) s.set("trace.events", *trace_events);
   set_host_stats(s, host_seconds, tile_cycles);
 }
 void add_sim_stats(Stats &s, uint64_t cycles, double clock_hz) {
@@ -119,15 +119,15 @@ void add_sim_stats(Stats &s, uint64_t cycles, double clock_hz) {
 }
 } // namespace
 
-Stats collect_run_stats(const tile::TileCore &core, double host_seconds, const PerfettoJsonWriter *trace) {
+Stats collect_run_stats(const tile::TileCore &core, double host_seconds, const uint64_t *trace_events) {
   Stats s;
   add_sim_stats(s, core.cycle(), core.params().clock_hz);
   add_tile_stats(s, core, true);
-  add_host_stats(s, core.cycle(), host_seconds, trace);
+  add_host_stats(s, core.cycle(), host_seconds, trace_events);
   return s;
 }
 
-Stats collect_chip_stats(const chip::ChipCore &chip, double host_seconds, const PerfettoJsonWriter *trace) {
+Stats collect_chip_stats(const chip::ChipCore &chip, double host_seconds, const uint64_t *trace_events) {
   Stats s;
   uint64_t cycles = chip.cycle();
   add_sim_stats(s, cycles, chip.tile(0).params().clock_hz);
@@ -177,7 +177,7 @@ Stats collect_chip_stats(const chip::ChipCore &chip, double host_seconds, const 
   s.set("chip.sync_cycles", chip.sync_params().internal_latency_cycles * chip.syncs());
   bool detail = chip.tiles() <= 16;
   for (unsigned t = 0; t < chip.tiles(); ++t) add_tile_stats(s, chip.tile(t), detail);
-  add_host_stats(s, cycles * chip.tiles(), host_seconds, trace);
+  add_host_stats(s, cycles * chip.tiles(), host_seconds, trace_events);
   s.set("host.threads", static_cast<uint64_t>(chip.threads()));
   return s;
 }

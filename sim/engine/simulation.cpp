@@ -26,8 +26,9 @@
 #include "sim/loader/host_streams.hpp"
 #include "sim/loader/machine_params.hpp"
 #include "sim/loader/program_loader.hpp"
-#include "traces/instruction_trace.hpp"
-#include "traces/tile_event_buffer.hpp"
+#include "traces/compact_trace.hpp"
+#include "traces/json_trace.hpp"
+#include "traces/trace_output.hpp"
 
 namespace ipusim::engine {
 
@@ -59,36 +60,27 @@ void write_text(const RunDirectory &dir, const std::string &name, const std::str
 // The BSP phases of every tile as slices on its "BSP" track: compute from
 // the previous release to its arrival at the sync, then the sync itself.
 // Host exchanges also appear on a "host link" process of their own.
-void write_bsp_phases(PerfettoJsonWriter &w, const chip::ChipCore &chip, const chip::HostExchange *host) {
-  for (unsigned t = 0; t < chip.tiles(); ++t) {
-    w.thread_name(static_cast<int>(t), traces::kBspTrack, "BSP phases");
-    w.thread_sort_index(static_cast<int>(t), traces::kBspTrack, traces::kBspTrack);
-  }
-  const int link_pid = static_cast<int>(chip.tiles());
+void write_bsp_phases(traces::TraceOutput &w, const chip::ChipCore &chip, const chip::HostExchange *host) {
   bool any_host = false;
   for (const chip::Superstep &s : chip.supersteps()) any_host = any_host || s.host_sync;
-  if (any_host) {
-    w.process_name(link_pid, "host link");
-    w.thread_name(link_pid, 0, "transfers");
-  }
+  w.bsp_tracks(any_host);
   for (size_t k = 0; k < chip.supersteps().size(); ++k) {
     const chip::Superstep &s = chip.supersteps()[k];
     const std::string host_label =
         !s.host_sync ? std::string() : host ? host->label(s.host_index) : std::string("sync with the host");
     for (unsigned t = 0; t < chip.tiles(); ++t) {
       uint64_t compute = chip.compute_cycles()[k][t];
-      if (compute) w.complete(static_cast<int>(t), traces::kBspTrack, "compute", s.start, compute, 0,
-                              fmt::format("superstep {}", k));
+      if (compute) w.bsp_phase({t, traces::BspKind::compute, s.start, compute, k, s.release, {}});
       if (s.ends_program) continue;
       uint64_t sync_end = s.release - s.host_cycles;
-      w.complete(static_cast<int>(t), traces::kBspTrack, s.host_sync ? "sync with host" : "sync", s.start + compute,
-                 sync_end - s.start - compute, 0, fmt::format("superstep {}: released at {}", k, s.release));
+      w.bsp_phase({t, s.host_sync ? traces::BspKind::host_sync : traces::BspKind::sync, s.start + compute,
+                   sync_end - s.start - compute, k, s.release, {}});
       if (s.host_sync && s.host_cycles)
-        w.complete(static_cast<int>(t), traces::kBspTrack, "host exchange", sync_end, s.host_cycles, 0, host_label);
+        w.bsp_phase({t, traces::BspKind::host_exchange, sync_end, s.host_cycles, k, s.release, host_label});
     }
     if (s.host_sync && s.host_cycles)
-      w.complete(link_pid, 0, host_label, s.release - s.host_cycles, s.host_cycles, 0,
-                 fmt::format("{} bytes to the device, {} from it", s.host_to_device_bytes, s.host_from_device_bytes));
+      w.host_transfer({s.release - s.host_cycles, s.host_cycles, host_label, s.host_to_device_bytes,
+                       s.host_from_device_bytes});
   }
 }
 
@@ -185,33 +177,32 @@ RunResult run_simulation(const RunRequest &req) {
 
     release_free_memory(); // and the whole tensors the loaders generated
     TraceWindow window{run.get_uint("outputs.trace.start_cycle"), run.get_uint("outputs.trace.end_cycle")};
-    std::unique_ptr<PerfettoJsonWriter> trace;
-    std::vector<std::unique_ptr<traces::InstructionTrace>> observers;
-    std::unique_ptr<traces::EventSpill> spill;
-    std::vector<std::unique_ptr<traces::TileEventBuffer>> buffers;
+    std::unique_ptr<traces::TraceOutput> trace;
     // Only the trace's BSP phases need every tile's compute cycles of every superstep.
     if (chip) chip->keep_compute_cycles(run.get_bool("outputs.trace.enabled"));
     if (run.get_bool("outputs.trace.enabled")) {
-      trace = std::make_unique<PerfettoJsonWriter>(dir.path("trace.json"), window,
-                                                   run.get_uint("outputs.trace.max_events"));
-      for (unsigned t = 0; t < tiles; ++t)
-        observers.push_back(std::make_unique<traces::InstructionTrace>(*trace, window, t, params.workers));
-      if (chip) {
-        // Tiles may run on several threads: each records into its own buffer,
-        // passed on to the trace in tile order at the end of every superstep.
-        spill = std::make_unique<traces::EventSpill>();
-        for (unsigned t = 0; t < tiles; ++t) {
-          buffers.push_back(std::make_unique<traces::TileEventBuffer>(*observers[t], window, *spill));
-          cores[t]->set_observer(buffers.back().get());
-        }
-        chip->set_superstep_end([&buffers, &spill](const chip::TileError *stop) {
-          for (unsigned t = 0; t < buffers.size(); ++t)
-            buffers[t]->flush(!stop ? UINT64_MAX : stop->cycle + (t < stop->tile ? 1 : 0));
-          spill->clear();
+      traces::TraceHeader th;
+      th.machine = params.machine_name;
+      th.tiles = tiles;
+      th.workers = params.workers;
+      th.clock_hz = params.clock_hz;
+      th.window = window;
+      th.max_events = run.get_uint("outputs.trace.max_events");
+      std::unique_ptr<traces::TraceSink> sink;
+      if (run.get_string("outputs.trace.format") == "compact")
+        sink = std::make_unique<traces::CompactTraceWriter>(dir.path("trace.ipt.zst"));
+      else
+        sink = std::make_unique<traces::JsonTraceSink>(dir.path("trace.json"), traces::format::CodeNamer());
+      // A chip's tiles may run on several threads: each records into its own
+      // buffer, passed on to the trace in tile order at the end of every superstep.
+      trace = std::make_unique<traces::TraceOutput>(std::move(sink), th, chip != nullptr);
+      for (unsigned t = 0; t < tiles; ++t) cores[t]->set_observer(&trace->recorder(t), window.begin, window.end);
+      if (chip)
+        chip->set_superstep_end([&trace, tiles](const chip::TileError *stop) {
+          for (unsigned t = 0; t < tiles; ++t)
+            trace->flush_tile(t, !stop ? UINT64_MAX : stop->cycle + (t < stop->tile ? 1 : 0));
+          trace->flushed_all();
         });
-      } else {
-        cores[0]->set_observer(observers[0].get());
-      }
     }
     const bool reference = req.engine == RunRequest::Engine::reference;
     if (chip) chip->set_threads(reference ? 1 : threads_for(req.threads, tiles));
@@ -257,6 +248,7 @@ RunResult run_simulation(const RunRequest &req) {
                                         single ? single->cycle() : chip->cycle()));
     if (trace && chip) write_bsp_phases(*trace, *chip, streams.get());
     if (trace) trace->finish();
+    const uint64_t trace_events = trace ? trace->events_written() : 0;
 
     // 5. Results: output tensors (stacked over tiles for a chip), stats, summary, manifest.
     for (const loader::GraphTensor &t : graph.tensors)
@@ -279,8 +271,8 @@ RunResult run_simulation(const RunRequest &req) {
         for (unsigned k = 0; k < tiles; ++k) pieces.push_back({cores[k]->sram().ptr(t.address), t.bytes});
         write_npy_pieces(dir.path("outputs/" + t.name + ".npy"), t.dtype.npy, shape, pieces);
       }
-    Stats stats = single ? collect_run_stats(*single, host_seconds, trace.get())
-                         : collect_chip_stats(*chip, host_seconds, trace.get());
+    Stats stats = single ? collect_run_stats(*single, host_seconds, trace ? &trace_events : nullptr)
+                         : collect_chip_stats(*chip, host_seconds, trace ? &trace_events : nullptr);
     write_text(dir, "stats.json", stats.to_json());
     std::string summary = run_summary(stats, *cores[0], run.get_string("name"), params.machine_name, tiles);
     write_text(dir, "summary.txt", summary);

@@ -45,7 +45,8 @@ const std::vector<std::pair<std::string, std::string>> kEngines = {
     {"j3", "--threads 3"},
 };
 
-void same_for_any_thread_count(const std::string &name, const std::string &yaml, const std::string &params) {
+void same_for_any_thread_count(const std::string &name, const std::string &yaml, const std::string &params,
+                               const std::string &trace_file = "trace.json") {
   auto dir = test::scratch("threads_" + name);
   for (const auto &[label, option] : kEngines) {
     std::string out = (dir / label).string();
@@ -54,7 +55,7 @@ void same_for_any_thread_count(const std::string &name, const std::string &yaml,
     REQUIRE(o.exit_code == 0);
   }
   auto files = result_files(dir / "reference");
-  CHECK(files.count("trace.json") == 1);
+  CHECK(files.count(trace_file) == 1);
   for (const auto &[label, option] : kEngines) {
     INFO(name << ": the reference engine against " << option);
     CHECK(stats_less_host(dir / "reference/stats.json") == stats_less_host(dir / label / "stats.json"));
@@ -124,6 +125,22 @@ TEST_CASE("determinism: the speed benchmarks' programs on a few tiles, every eng
 TEST_CASE("threads: a trace cut short by max_events is the same with 1, 2 and 3 threads") {
   same_for_any_thread_count("truncated", test::source_dir() + "/configs/runs/graph_shift/run.yaml",
                             "-p outputs.trace.enabled=true -p outputs.trace.max_events=100");
+  same_for_any_thread_count("truncated_compact", test::source_dir() + "/configs/runs/graph_shift/run.yaml",
+                            "-p outputs.trace.enabled=true -p outputs.trace.max_events=100 "
+                            "-p outputs.trace.format=compact",
+                            "trace.ipt.zst");
+}
+
+TEST_CASE("threads: the compact trace is byte-identical with 1, 2 and 3 threads") {
+  const std::string runs = test::source_dir() + "/configs/runs/";
+  const std::string trace = "-p outputs.trace.enabled=true -p outputs.trace.format=compact";
+  same_for_any_thread_count("c_graph_stream", runs + "graph_stream/run.yaml", trace, "trace.ipt.zst");
+  same_for_any_thread_count("c_ring_exchange", runs + "ring_exchange/run.yaml",
+                            trace + " -p outputs.trace.end_cycle=2000", "trace.ipt.zst");
+  same_for_any_thread_count("c_bsp_count", runs + "bsp_count/run.yaml", trace + " -p outputs.trace.end_cycle=600",
+                            "trace.ipt.zst");
+  // 16 tiles, some 3,200 issues each, and memory-conflict stalls.
+  same_for_any_thread_count("c_triad", test::source_dir() + "/configs/bench/triad/run.yaml", trace, "trace.ipt.zst");
 }
 
 namespace {
@@ -241,4 +258,47 @@ done:
   br      $lr
 )");
   same_failure_for_every_engine(deadlock, "cycle ", "deadlock: 3 tile(s) (first: tile 1");
+}
+
+TEST_CASE("determinism: a faulting run's compact trace is the JSON one's events, the same for 1, 2, 3 threads") {
+  auto dir = failing_program("fault_compact", 16, R"(
+  .section .text.s, "ax"
+  .supervisor
+  .align 8
+s:
+  get     $m0, $TILE_ID
+  and     $m0, $m0, 7
+  sub     $m1, $mzero, $m0
+  add     $m1, $m1, 7
+  mul     $m1, $m1, 40
+spin:
+  brnzdec $m1, spin
+  setzi   $m2, 0x40002
+  ld32    $m3, $m2, $mzero, 0
+  br      $lr
+)");
+  std::string first, first_compact;
+  for (unsigned threads : {1u, 2u, 3u}) {
+    std::string out = "o" + std::to_string(threads);
+    auto o = test::ipusim("run run.yaml -o " + out + " --threads " + std::to_string(threads), dir.string());
+    INFO("--threads " << threads << ": " << o.out);
+    CHECK(o.exit_code == 4);
+    auto c = test::ipusim("run run.yaml -o c" + out + " -p outputs.trace.format=compact --threads " +
+                              std::to_string(threads),
+                          dir.string());
+    CHECK(c.out == o.out);
+    const std::string compact = test::read(dir / ("c" + out + ".failed") / "trace.ipt.zst");
+    CHECK_FALSE(compact.empty());
+    if (threads == 1) {
+      first = o.out;
+      first_compact = compact;
+      // The compact trace holds the same events as the JSON one.
+      auto conv = test::ipusim("trace c" + out + ".failed/trace.ipt.zst --json conv.json", dir.string());
+      CHECK(conv.exit_code == 0);
+      CHECK(test::read(dir / "conv.json") == test::read(dir / (out + ".failed") / "trace.json"));
+    } else {
+      CHECK(o.out == first);
+      CHECK(compact == first_compact);
+    }
+  }
 }
