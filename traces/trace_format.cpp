@@ -254,8 +254,13 @@ size_t RecordDecoder::record(const uint8_t *data, size_t avail, TraceSink &sink)
     }
     int64_t pc = ts.next_pc[context];
     if (tag & kIssueJump) {
-      pc += unzigzag(c.varint());
-      if (pc < 0 || pc > int64_t(UINT32_MAX)) c.fail("the pc is outside the 32-bit address space");
+      const uint8_t *at = c.p;
+      const int64_t d = unzigzag(c.varint());
+      if (d < -int64_t(UINT32_MAX) || d > int64_t(UINT32_MAX) || pc + d < 0 || pc + d > int64_t(UINT32_MAX)) {
+        c.p = at;
+        c.fail("the pc is outside the 32-bit address space");
+      }
+      pc += d;
     }
     uint64_t thread_cycles = (tag & kIssueThread) ? c.varint() : 1;
     auto it = ts.code.find(static_cast<uint32_t>(pc));

@@ -31,7 +31,7 @@
 //   CODE     varint pc, u8 count (1, or 2 for a bundle), count x (varint
 //            opcode, u32 encoding): what the tile holds at pc from now on
 //   BSP      u8 host link (0/1): BSP tracks follow
-//   PHASE    varint tile, u8 kind (BspKind), varint start, varint cycles,
+//   PHASE    varint tile, varint kind (BspKind), varint start, varint cycles,
 //            varint superstep, varint release, string label
 //   HOST     varint start, varint cycles, string label, varint bytes to the
 //            device, varint bytes from it
