@@ -9,6 +9,11 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+// The AVX form is compiled for the AVX target and chosen at run time.
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define IPUSIM_AMP_AVX 1
+#include <immintrin.h>
+#endif
 
 namespace ipusim::tile {
 
@@ -35,8 +40,8 @@ inline void swap_all(uint32_t *acc) {
 } // namespace
 
 void AmpF16Weights::set(unsigned slot, uint64_t word) {
-  const unsigned lane = slot / 4, n = slot % 4; // lane = 8 * set + unit
-  for (unsigned k = 0; k < 4; ++k) w[n][k][lane] = f16_to_f32(half_at(word, k));
+  const unsigned set = slot / 32, unit = slot / 4 % 8, n = slot % 4;
+  for (unsigned k = 0; k < 4; ++k) w[n][k][8 * set + amp_lane_of_unit(unit)] = f16_to_f32(half_at(word, k));
 }
 
 void amp_f16_step_reference(uint32_t *acc, const uint64_t *cwei, unsigned sets, unsigned phase, uint64_t x,
@@ -64,7 +69,7 @@ void amp_f16_step_lanes(uint32_t *acc, const AmpF16Weights &w, unsigned sets, un
     uint32_t *a = acc + 16 * s;
     if (phase == 0) swap_all(a);
     for (unsigned u = 0; u < 8; ++u) {
-      const unsigned l = 8 * s + u;
+      const unsigned l = 8 * s + amp_lane_of_unit(u);
       const float d = (x0 * wp[0][l] + x1 * wp[1][l]) + (x2 * wp[2][l] + x3 * wp[3][l]);
       a[2 * u] = bits(fl(a[2 * u]) + d);
     }
@@ -141,20 +146,22 @@ inline __m128 canonicalize(__m128 v) {
 }
 
 template <unsigned Sets>
-inline void step_sse(uint32_t *acc, const AmpF16Weights &w, unsigned phase, uint64_t x, const uint32_t *in,
-                     uint32_t *out) {
+inline void step_sse2(uint32_t *acc, const AmpF16Weights &w, unsigned phase, uint64_t x, const uint32_t *in,
+                      uint32_t *out) {
   const __m128 xs[4] = {_mm_set1_ps(f16_to_f32(half_at(x, 0))), _mm_set1_ps(f16_to_f32(half_at(x, 1))),
                         _mm_set1_ps(f16_to_f32(half_at(x, 2))), _mm_set1_ps(f16_to_f32(half_at(x, 3)))};
   const auto &wp = w.w[phase];
-  // Each set's 16 words are running sum, buffer of units 0..7 in turn: r[2s],
-  // b[2s] are the running sums and buffers of its units 0..3, r[2s+1],
-  // b[2s+1] of its units 4..7.
+  // A set's 16 words are running sum, buffer of units 0..7 in turn, four
+  // words (two units) per vector m0..m3: r[2s], b[2s] are the running sums
+  // and buffers of units 0 1 4 5 (from m0, m2), r[2s+1], b[2s+1] those of
+  // units 2 3 6 7 (m1, m3), the weights' lane order.
   __m128 r[2 * Sets], b[2 * Sets];
   float *a = reinterpret_cast<float *>(acc);
   for (unsigned k = 0; k < 2 * Sets; ++k) {
-    const __m128 m0 = _mm_loadu_ps(a + 8 * k), m1 = _mm_loadu_ps(a + 8 * k + 4);
-    r[k] = _mm_shuffle_ps(m0, m1, _MM_SHUFFLE(2, 0, 2, 0));
-    b[k] = _mm_shuffle_ps(m0, m1, _MM_SHUFFLE(3, 1, 3, 1));
+    float *m = a + 16 * (k / 2) + 4 * (k % 2);
+    const __m128 lo = _mm_loadu_ps(m), hi = _mm_loadu_ps(m + 8);
+    r[k] = _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+    b[k] = _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
   }
   if (phase == 0)
     for (unsigned k = 0; k < 2 * Sets; ++k) std::swap(r[k], b[k]);
@@ -167,37 +174,127 @@ inline void step_sse(uint32_t *acc, const AmpF16Weights &w, unsigned phase, uint
     for (unsigned k = 0; k < 2 * Sets; ++k) r[k] = canonicalize(r[k]);
   for (unsigned s = 0; s < Sets; ++s) {
     // The chain: units 0, 1 out; 2..7 down to 0..5; the partial sums into 6, 7.
-    __m128 &lo = b[2 * s], &hi = b[2 * s + 1];
-    _mm_storel_epi64(reinterpret_cast<__m128i *>(out + 2 * s), _mm_castps_si128(lo));
+    const __m128 b0145 = b[2 * s], b2367 = b[2 * s + 1];
+    _mm_storel_epi64(reinterpret_cast<__m128i *>(out + 2 * s), _mm_castps_si128(b0145));
     const __m128 ins = _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(in + 2 * s)));
-    lo = _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(1, 0, 3, 2));
-    hi = _mm_shuffle_ps(hi, ins, _MM_SHUFFLE(1, 0, 3, 2));
+    b[2 * s] = b2367;                                               // units 0 1 4 5 <- 2 3 6 7
+    b[2 * s + 1] = _mm_shuffle_ps(b0145, ins, _MM_SHUFFLE(1, 0, 3, 2)); // units 2 3 6 7 <- 4 5, in
   }
   for (unsigned k = 0; k < 2 * Sets; ++k) {
-    _mm_storeu_ps(a + 8 * k, _mm_unpacklo_ps(r[k], b[k]));
-    _mm_storeu_ps(a + 8 * k + 4, _mm_unpackhi_ps(r[k], b[k]));
+    float *m = a + 16 * (k / 2) + 4 * (k % 2);
+    _mm_storeu_ps(m, _mm_unpacklo_ps(r[k], b[k]));
+    _mm_storeu_ps(m + 8, _mm_unpackhi_ps(r[k], b[k]));
   }
+}
+
+void amp_f16_step_sse2(uint32_t *acc, const AmpF16Weights &w, unsigned sets, unsigned phase, uint64_t x,
+                       const uint32_t *in, uint32_t *out) {
+  if (sets == 2)
+    step_sse2<2>(acc, w, phase, x, in, out);
+  else
+    step_sse2<1>(acc, w, phase, x, in, out);
 }
 
 } // namespace
-
-void amp_f16_step(uint32_t *acc, const AmpF16Weights &w, unsigned sets, unsigned phase, uint64_t x,
-                  const uint32_t *in, uint32_t *out) {
-  if (sets == 2)
-    step_sse<2>(acc, w, phase, x, in, out);
-  else
-    step_sse<1>(acc, w, phase, x, in, out);
-}
 
 #else
 
 bool round4_to_f16_simple(const uint32_t *v, uint64_t &halves) { return round4_to_f16_simple_lanes(v, halves); }
 
-void amp_f16_step(uint32_t *acc, const AmpF16Weights &w, unsigned sets, unsigned phase, uint64_t x,
-                  const uint32_t *in, uint32_t *out) {
-  amp_f16_step_lanes(acc, w, sets, phase, x, in, out);
+#endif
+
+#if IPUSIM_AMP_AVX
+
+namespace {
+
+// The SSE2 form with both sets' or one set's 8 units in one 256-bit vector:
+// AVX shuffles work within 128-bit halves, which gives the lane order
+// 0 1 4 5 | 2 3 6 7 directly.
+template <unsigned Sets>
+[[gnu::target("avx")]] inline void step_avx(uint32_t *acc, const AmpF16Weights &w, unsigned phase, uint64_t x,
+                                             const uint32_t *in, uint32_t *out) {
+  constexpr unsigned sets = Sets;
+  const __m256 x0 = _mm256_set1_ps(f16_to_f32(half_at(x, 0))), x1 = _mm256_set1_ps(f16_to_f32(half_at(x, 1)));
+  const __m256 x2 = _mm256_set1_ps(f16_to_f32(half_at(x, 2))), x3 = _mm256_set1_ps(f16_to_f32(half_at(x, 3)));
+  const auto &wp = w.w[phase];
+  float *a = reinterpret_cast<float *>(acc);
+  __m256 r[2], b[2];
+  __m256 nan = _mm256_setzero_ps();
+  for (unsigned s = 0; s < sets; ++s) {
+    const __m256 lo = _mm256_loadu_ps(a + 16 * s), hi = _mm256_loadu_ps(a + 16 * s + 8);
+    r[s] = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+    b[s] = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+    if (phase == 0) {
+      const __m256 t = r[s];
+      r[s] = b[s];
+      b[s] = t;
+    }
+    const __m256 p0 = _mm256_mul_ps(x0, _mm256_load_ps(&wp[0][8 * s]));
+    const __m256 p1 = _mm256_mul_ps(x1, _mm256_load_ps(&wp[1][8 * s]));
+    const __m256 p2 = _mm256_mul_ps(x2, _mm256_load_ps(&wp[2][8 * s]));
+    const __m256 p3 = _mm256_mul_ps(x3, _mm256_load_ps(&wp[3][8 * s]));
+    r[s] = _mm256_add_ps(r[s], _mm256_add_ps(_mm256_add_ps(p0, p1), _mm256_add_ps(p2, p3)));
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(r[s], r[s], _CMP_UNORD_Q));
+  }
+  if (_mm256_movemask_ps(nan)) {
+    const __m256 canonical = _mm256_castsi256_ps(_mm256_set1_epi32(int32_t(kF32CanonicalNaN)));
+    for (unsigned s = 0; s < sets; ++s) {
+      const __m256 is_nan = _mm256_cmp_ps(r[s], r[s], _CMP_UNORD_Q);
+      r[s] = _mm256_or_ps(_mm256_andnot_ps(is_nan, r[s]), _mm256_and_ps(is_nan, canonical));
+    }
+  }
+  for (unsigned s = 0; s < sets; ++s) {
+    // The chain: units 0, 1 out; 2..7 down to 0..5; the partial sums into 6, 7.
+    const __m128 b0145 = _mm256_castps256_ps128(b[s]), b2367 = _mm256_extractf128_ps(b[s], 1);
+    _mm_storel_epi64(reinterpret_cast<__m128i *>(out + 2 * s), _mm_castps_si128(b0145));
+    const __m128 ins = _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(in + 2 * s)));
+    const __m256 nb = _mm256_insertf128_ps(_mm256_castps128_ps256(b2367),
+                                           _mm_shuffle_ps(b0145, ins, _MM_SHUFFLE(1, 0, 3, 2)), 1);
+    _mm256_storeu_ps(a + 16 * s, _mm256_unpacklo_ps(r[s], nb));
+    _mm256_storeu_ps(a + 16 * s + 8, _mm256_unpackhi_ps(r[s], nb));
+  }
 }
 
+[[gnu::target("avx")]] void amp_f16_step_avx(uint32_t *acc, const AmpF16Weights &w, unsigned sets, unsigned phase,
+                                              uint64_t x, const uint32_t *in, uint32_t *out) {
+  if (sets == 2)
+    step_avx<2>(acc, w, phase, x, in, out);
+  else
+    step_avx<1>(acc, w, phase, x, in, out);
+}
+
+bool host_has_avx() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx");
+}
+
+} // namespace
+
 #endif
+
+unsigned amp_f16_step_forms(AmpF16StepForm forms[3]) {
+  unsigned n = 0;
+  forms[n++] = {"lanes", &amp_f16_step_lanes};
+#if defined(__SSE2__)
+  forms[n++] = {"SSE2", &amp_f16_step_sse2};
+#endif
+#if IPUSIM_AMP_AVX
+  if (host_has_avx()) forms[n++] = {"AVX", &amp_f16_step_avx};
+#endif
+  return n;
+}
+
+namespace {
+AmpF16StepFn chosen_step() {
+  AmpF16StepForm forms[3];
+  return forms[amp_f16_step_forms(forms) - 1].step;
+}
+const AmpF16StepFn kStep = chosen_step();
+} // namespace
+
+void amp_f16_step(uint32_t *acc, const AmpF16Weights &w, unsigned sets, unsigned phase, uint64_t x,
+                  const uint32_t *in, uint32_t *out) {
+  kStep(acc, w, sets, phase, x, in, out);
+}
 
 } // namespace ipusim::tile

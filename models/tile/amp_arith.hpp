@@ -29,9 +29,13 @@
 namespace ipusim::tile {
 
 // The common weights of the fp16 forms, widened to fp32 and laid out by lane:
-// w[n][k][8 * set + unit] is half k of weight word n of (set, unit), i.e. of
-// common weight slot 32 * set + 4 * unit + n. Kept by the tile next to the
-// slots themselves and updated with every slot written.
+// w[n][k][8 * set + amp_lane_of_unit(unit)] is half k of weight word n of
+// (set, unit), i.e. of common weight slot 32 * set + 4 * unit + n. Kept by the
+// tile next to the slots themselves and updated with every slot written.
+// Within a set the units are in the order 0 1 4 5 2 3 6 7: the order in
+// which SIMD shuffles that work within 128-bit halves take the running sums
+// out of the accumulators (running sum and buffer of unit 0, unit 1, ...).
+constexpr unsigned amp_lane_of_unit(unsigned u) { return (u & 1) | ((u >> 2) << 1) | (((u >> 1) & 1) << 2); }
 struct AmpF16Weights {
   alignas(64) float w[4][4][16] = {};
   void set(unsigned slot, uint64_t word);
@@ -47,6 +51,17 @@ void amp_f16_step(uint32_t *acc, const AmpF16Weights &w, unsigned sets, unsigned
 // does where the host has no SIMD support it uses).
 void amp_f16_step_lanes(uint32_t *acc, const AmpF16Weights &w, unsigned sets, unsigned phase, uint64_t x,
                         const uint32_t *in, uint32_t *out);
+
+// The forms amp_f16_step chooses from on this host, for the tests: the lane
+// form, and the SSE2 and AVX ones where the host has them. amp_f16_step
+// uses the last.
+using AmpF16StepFn = void (*)(uint32_t *, const AmpF16Weights &, unsigned, unsigned, uint64_t, const uint32_t *,
+                              uint32_t *);
+struct AmpF16StepForm {
+  const char *name;
+  AmpF16StepFn step;
+};
+unsigned amp_f16_step_forms(AmpF16StepForm forms[3]);
 
 // The definition: one unit after another on the weight slots as loaded
 // (cwei: the tile's 64 common weight slots).

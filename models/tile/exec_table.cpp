@@ -12,4 +12,14 @@ ExecFn exec_function(isa::Op op) {
   return table[static_cast<size_t>(op)];
 }
 
+HeldExecFn held_exec_function(isa::Op op) {
+  switch (op) {
+#define HELD(id)                                                                                                       \
+  case isa::Op::id: return &held_##id;
+    IPUSIM_HELD_LOADS(HELD)
+#undef HELD
+  default: return nullptr;
+  }
+}
+
 } // namespace ipusim::tile

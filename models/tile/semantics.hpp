@@ -17,6 +17,39 @@ namespace ipusim::tile {
 #include "sim/isa/instructions.def"
 #undef INSN
 
+// The loads with a HeldArf form (held_<id>, for bundles; see HeldExecFn).
+#define IPUSIM_HELD_LOADS(X)                                                                                           \
+  X(LD32_AR) X(LD32_AI) X(LD64_R) X(LD64_I) X(LD128_R) X(LD128_I) X(LD32STEP_AI) X(LD32STEP_AR) X(LD64STEP_I)           \
+      X(LD64STEP_R) X(LD128STEP_I) X(LD128STEP_R) X(LD2X64PACE) X(LDST64PACE) X(LD2XST64PACE)
+#define IPUSIM_HELD_DECL(id) void held_##id(TileCore &, Context &, const isa::Instruction &, HeldArf &);
+IPUSIM_HELD_LOADS(IPUSIM_HELD_DECL)
+#undef IPUSIM_HELD_DECL
+
+// Where a load's ARF results go: straight to the registers (write_a), or
+// into a HeldArf.
+struct ArfDirect {
+  TileCore &t;
+  Context &c;
+  void put(unsigned r, uint32_t v) { t.write_a(c, r, v); }
+};
+struct ArfHeld {
+  HeldArf &h;
+  void put(unsigned r, uint32_t v) { h.put(r, v); }
+};
+template <typename Arf> inline void put_pair(Arf &arf, unsigned r, uint64_t v) {
+  arf.put(r, static_cast<uint32_t>(v));
+  arf.put(r + 1, static_cast<uint32_t>(v >> 32));
+}
+
+// A load with both forms: IPUSIM_LOAD_EXEC(id) { body using t, c, i and arf }.
+#define IPUSIM_LOAD_EXEC(id)                                                                                           \
+  template <typename Arf> static void body_##id(TileCore &t, Context &c, const isa::Instruction &i, Arf arf);         \
+  IPUSIM_EXEC(id) { body_##id(t, c, i, ArfDirect{t, c}); }                                                             \
+  void held_##id(TileCore &t, Context &c, const isa::Instruction &i, HeldArf &h) { body_##id(t, c, i, ArfHeld{h}); } \
+  template <typename Arf>                                                                                              \
+  static void body_##id([[maybe_unused]] TileCore &t, [[maybe_unused]] Context &c,                                    \
+                        [[maybe_unused]] const isa::Instruction &i, [[maybe_unused]] Arf arf)
+
 inline unsigned reg(const isa::Instruction &i, unsigned k) { return static_cast<unsigned>(i.v[k]); }
 inline uint32_t mval(const Context &c, const isa::Instruction &i, unsigned k) { return c.m[reg(i, k)]; }
 inline uint32_t aval(const Context &c, const isa::Instruction &i, unsigned k) { return c.a[reg(i, k)]; }

@@ -26,14 +26,16 @@ inline int32_t step_reg(const Context &c, const isa::Instruction &i) {
 inline void load_m32(TileCore &t, Context &c, unsigned r, uint32_t ea) {
   TileCore::write_m(c, r, t.load<uint32_t>(c, ea));
 }
-inline void load_a32(TileCore &t, Context &c, unsigned r, uint32_t ea) { t.write_a(c, r, t.load<uint32_t>(c, ea)); }
-inline void load_a64(TileCore &t, Context &c, unsigned r, uint32_t ea) {
-  write_apair(t, c, r, t.load<uint64_t>(c, ea));
+template <typename Arf> inline void load_a32(TileCore &t, Context &c, Arf &arf, unsigned r, uint32_t ea) {
+  arf.put(r, t.load<uint32_t>(c, ea));
 }
-inline void load_a128(TileCore &t, Context &c, unsigned r, uint32_t ea) {
+template <typename Arf> inline void load_a64(TileCore &t, Context &c, Arf &arf, unsigned r, uint32_t ea) {
+  put_pair(arf, r, t.load<uint64_t>(c, ea));
+}
+template <typename Arf> inline void load_a128(TileCore &t, Context &c, Arf &arf, unsigned r, uint32_t ea) {
   t.check_address(ea, 16, false);
   ++c.stats.loads;
-  for (unsigned k = 0; k < 4; ++k) t.write_a(c, r + k, t.sram().read<uint32_t>(ea + 4 * k));
+  for (unsigned k = 0; k < 4; ++k) arf.put(r + k, t.sram().read<uint32_t>(ea + 4 * k));
 }
 inline void load_b16(TileCore &t, Context &c, unsigned r, uint32_t ea) {
   uint32_t h = t.load<uint16_t>(c, ea);
@@ -42,13 +44,13 @@ inline void load_b16(TileCore &t, Context &c, unsigned r, uint32_t ea) {
 } // namespace
 
 IPUSIM_EXEC(LD32_MR) { load_m32(t, c, reg(i, 0), ea_reg<4>(c, i)); }
-IPUSIM_EXEC(LD32_AR) { load_a32(t, c, reg(i, 0), ea_reg<4>(c, i)); }
+IPUSIM_LOAD_EXEC(LD32_AR) { load_a32(t, c, arf, reg(i, 0), ea_reg<4>(c, i)); }
 IPUSIM_EXEC(LD32_MI) { load_m32(t, c, reg(i, 0), ea_imm<4>(c, i)); }
-IPUSIM_EXEC(LD32_AI) { load_a32(t, c, reg(i, 0), ea_imm<4>(c, i)); }
-IPUSIM_EXEC(LD64_R) { load_a64(t, c, reg(i, 0), ea_reg<8>(c, i)); }
-IPUSIM_EXEC(LD64_I) { load_a64(t, c, reg(i, 0), ea_imm<8>(c, i)); }
-IPUSIM_EXEC(LD128_R) { load_a128(t, c, reg(i, 0), ea_reg<16>(c, i)); }
-IPUSIM_EXEC(LD128_I) { load_a128(t, c, reg(i, 0), ea_imm<16>(c, i)); }
+IPUSIM_LOAD_EXEC(LD32_AI) { load_a32(t, c, arf, reg(i, 0), ea_imm<4>(c, i)); }
+IPUSIM_LOAD_EXEC(LD64_R) { load_a64(t, c, arf, reg(i, 0), ea_reg<8>(c, i)); }
+IPUSIM_LOAD_EXEC(LD64_I) { load_a64(t, c, arf, reg(i, 0), ea_imm<8>(c, i)); }
+IPUSIM_LOAD_EXEC(LD128_R) { load_a128(t, c, arf, reg(i, 0), ea_reg<16>(c, i)); }
+IPUSIM_LOAD_EXEC(LD128_I) { load_a128(t, c, arf, reg(i, 0), ea_imm<16>(c, i)); }
 IPUSIM_EXEC(LDB16_R) { load_b16(t, c, reg(i, 0), ea_reg<2>(c, i)); }
 IPUSIM_EXEC(LDB16_I) { load_b16(t, c, reg(i, 0), ea_imm<2>(c, i)); }
 IPUSIM_EXEC(LDZ8_R) { TileCore::write_m(c, reg(i, 0), t.load<uint8_t>(c, ea_reg<1>(c, i))); }
@@ -70,12 +72,12 @@ IPUSIM_EXEC(LDS16_I) {
 
 IPUSIM_EXEC(LD32STEP_MI) { load_m32(t, c, reg(i, 0), ea_step<4>(c, i, step_imm(i))); }
 IPUSIM_EXEC(LD32STEP_MR) { load_m32(t, c, reg(i, 0), ea_step<4>(c, i, step_reg(c, i))); }
-IPUSIM_EXEC(LD32STEP_AI) { load_a32(t, c, reg(i, 0), ea_step<4>(c, i, step_imm(i))); }
-IPUSIM_EXEC(LD32STEP_AR) { load_a32(t, c, reg(i, 0), ea_step<4>(c, i, step_reg(c, i))); }
-IPUSIM_EXEC(LD64STEP_I) { load_a64(t, c, reg(i, 0), ea_step<8>(c, i, step_imm(i))); }
-IPUSIM_EXEC(LD64STEP_R) { load_a64(t, c, reg(i, 0), ea_step<8>(c, i, step_reg(c, i))); }
-IPUSIM_EXEC(LD128STEP_I) { load_a128(t, c, reg(i, 0), ea_step<16>(c, i, step_imm(i))); }
-IPUSIM_EXEC(LD128STEP_R) { load_a128(t, c, reg(i, 0), ea_step<16>(c, i, step_reg(c, i))); }
+IPUSIM_LOAD_EXEC(LD32STEP_AI) { load_a32(t, c, arf, reg(i, 0), ea_step<4>(c, i, step_imm(i))); }
+IPUSIM_LOAD_EXEC(LD32STEP_AR) { load_a32(t, c, arf, reg(i, 0), ea_step<4>(c, i, step_reg(c, i))); }
+IPUSIM_LOAD_EXEC(LD64STEP_I) { load_a64(t, c, arf, reg(i, 0), ea_step<8>(c, i, step_imm(i))); }
+IPUSIM_LOAD_EXEC(LD64STEP_R) { load_a64(t, c, arf, reg(i, 0), ea_step<8>(c, i, step_reg(c, i))); }
+IPUSIM_LOAD_EXEC(LD128STEP_I) { load_a128(t, c, arf, reg(i, 0), ea_step<16>(c, i, step_imm(i))); }
+IPUSIM_LOAD_EXEC(LD128STEP_R) { load_a128(t, c, arf, reg(i, 0), ea_step<16>(c, i, step_reg(c, i))); }
 IPUSIM_EXEC(LDB16STEP_I) { load_b16(t, c, reg(i, 0), ea_step<2>(c, i, step_imm(i))); }
 IPUSIM_EXEC(LDB16STEP_R) { load_b16(t, c, reg(i, 0), ea_step<2>(c, i, step_reg(c, i))); }
 IPUSIM_EXEC(LDZ8STEP_I) { TileCore::write_m(c, reg(i, 0), t.load<uint8_t>(c, ea_step<1>(c, i, step_imm(i)))); }
@@ -135,40 +137,50 @@ inline void advance(Packed &p, unsigned k, uint32_t strides, unsigned sel) {
 } // namespace
 
 IPUSIM_EXEC(TAPACK) { store_packed(c, reg(i, 0), Packed{{mval(c, i, 1), mval(c, i, 2), mval(c, i, 3)}}); }
-IPUSIM_EXEC(LD2X64PACE) {
+IPUSIM_LOAD_EXEC(LD2X64PACE) {
   Packed p = unpack(c, reg(i, 2));
   uint32_t strides = mval(c, i, 3), sel = static_cast<uint32_t>(i.v[4]);
   if (reg(i, 0) == reg(i, 1) && reg(i, 0) < 14)
     t.fault(FaultKind::bad_operand, "ld2x64pace destination pairs must be distinct");
   uint32_t addrs[2] = {p.addr[0], p.addr[1]}, sizes[2] = {8, 8};
-  load_a64(t, c, reg(i, 0), addrs[0]);
-  load_a64(t, c, reg(i, 1), addrs[1]);
+  load_a64(t, c, arf, reg(i, 0), addrs[0]);
+  load_a64(t, c, arf, reg(i, 1), addrs[1]);
   t.note_accesses(addrs, sizes, 2);
   advance(p, 0, strides, sel & 3);
   advance(p, 1, strides, (sel >> 2) & 3);
   store_packed(c, reg(i, 2), p);
 }
-IPUSIM_EXEC(LDST64PACE) {
+IPUSIM_LOAD_EXEC(LDST64PACE) {
   Packed p = unpack(c, reg(i, 2));
   uint32_t strides = mval(c, i, 3), sel = static_cast<uint32_t>(i.v[4]);
   uint64_t src = apair(c, reg(i, 1));
   uint32_t addrs[2] = {p.addr[0], p.addr[2]}, sizes[2] = {8, 8};
-  load_a64(t, c, reg(i, 0), addrs[0]);
+  load_a64(t, c, arf, reg(i, 0), addrs[0]);
   t.store<uint64_t>(c, addrs[1], src);
   t.note_accesses(addrs, sizes, 2);
   advance(p, 0, strides, sel & 3);
   advance(p, 2, strides, (sel >> 2) & 3);
   store_packed(c, reg(i, 2), p);
 }
-IPUSIM_EXEC(LD2XST64PACE) {
+IPUSIM_LOAD_EXEC(LD2XST64PACE) {
   Packed p = unpack(c, reg(i, 2));
   uint32_t strides = mval(c, i, 3), sel = static_cast<uint32_t>(i.v[4]);
   uint64_t src = apair(c, reg(i, 1));
-  uint32_t addrs[3] = {p.addr[0], p.addr[1], p.addr[2]}, sizes[3] = {8, 8, 8};
-  load_a64(t, c, reg(i, 0), addrs[0]);
-  load_a64(t, c, reg(i, 0) + 2, addrs[1]);
-  t.store<uint64_t>(c, addrs[2], src);
-  t.note_accesses(addrs, sizes, 3);
+  if (t.plain_2x64_st64(p.addr[0], p.addr[1], p.addr[2])) {
+    // No check can fail: the accesses below without them, in the same order.
+    Sram &m = t.sram();
+    const uint64_t v0 = m.read<uint64_t>(p.addr[0]), v1 = m.read<uint64_t>(p.addr[1]);
+    m.write<uint64_t>(p.addr[2], src);
+    c.stats.loads += 2;
+    ++c.stats.stores;
+    put_pair(arf, reg(i, 0), v0);
+    put_pair(arf, reg(i, 0) + 2, v1);
+  } else {
+    load_a64(t, c, arf, reg(i, 0), p.addr[0]);
+    load_a64(t, c, arf, reg(i, 0) + 2, p.addr[1]);
+    t.store<uint64_t>(c, p.addr[2], src);
+  }
+  t.note_accesses_3x64(p.addr[0], p.addr[1], p.addr[2]);
   advance(p, 0, strides, sel & 3);
   advance(p, 1, strides, (sel >> 2) & 3);
   advance(p, 2, strides, (sel >> 4) & 3);

@@ -24,6 +24,8 @@ public:
     return addr >= p_.base_address && size <= p_.size_bytes &&
            addr - p_.base_address <= p_.size_bytes - size;
   }
+  // contains(addr, 8), in one compare.
+  bool contains8(uint32_t addr) const { return addr - p_.base_address <= p_.size_bytes - 8; }
   bool in_interleaved(uint32_t addr) const { return addr >= p_.interleaved_base && addr < end(); }
 
   // Memory element of a byte address (0 .. element_count()-1).

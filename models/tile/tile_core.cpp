@@ -48,6 +48,7 @@ CodeSegment::CodeSegment(uint32_t addr, std::vector<uint32_t> words, const std::
     const isa::Form &f = isa::form(insn->op);
     d.insn = *insn;
     d.exec = exec_function(insn->op);
+    d.exec_held = held_exec_function(insn->op);
     d.flags = f.flags;
     d.pipe = f.pipe;
     d.timing = f.timing;
@@ -60,6 +61,8 @@ CodeSegment::CodeSegment(uint32_t addr, std::vector<uint32_t> words, const std::
                                     ((f.flags & isa::F_SUPERVISOR) ? kCheckSupervisor : 0) |
                                     (((f.flags & isa::F_WORKER) || d.needs_arf) ? kCheckWorker : 0));
   }
+  for (size_t i = 0; i + 1 < raw_.size(); ++i)
+    decoded_[i].pair_follows = decoded_[i].exec && decoded_[i].bundle_first && decoded_[i + 1].exec;
 }
 
 void TileCore::load_code(uint32_t addr, const std::vector<uint32_t> &words) {
@@ -421,7 +424,9 @@ void TileCore::issue(Context &c) {
                                                        pc_, c.last_pc)
                                          : fmt::format("no instruction at 0x{:x}", pc_)}});
   const DecodedWord *second = nullptr;
-  if (first->bundle_first) {
+  if (first->pair_follows) {
+    second = first + 1;
+  } else if (first->bundle_first) {
     second = fetch(c.index, pc_ + 4);
     if (!second)
       raise(c, pc_, FaultException{{FaultKind::illegal_instruction, "bundle without a second instruction"}});
@@ -429,16 +434,27 @@ void TileCore::issue(Context &c) {
   next_pc_ = pc_ + (second ? 8 : 4);
   branch_taken_ = false;
   try {
-    if (second) {
+    if (second && first->exec_held) {
       // Both halves of a bundle read their operands before either writes: the
       // main instruction's ARF results (loads) are held back until the aux
       // instruction has read the ARF.
+      HeldArf held;
+      check(c, *first);
+      first->exec_held(*this, c, first->insn, held);
+      execute(c, *second);
+      for (unsigned k = 0; k < held.n; ++k)
+        if (held.reg[k] < 14) c.a[held.reg[k]] = held.value[k];
+    } else if (second) {
+      // The same for any main instruction: write_a holds its ARF writes.
       defer_arf_ = true;
-      pending_count_ = 0;
+      pending_mask_ = 0;
       execute(c, *first);
       defer_arf_ = false;
       execute(c, *second);
-      for (unsigned i = 0; i < pending_count_; ++i) c.a[pending_arf_[i].reg] = pending_arf_[i].value;
+      for (uint32_t m = pending_mask_; m; m &= m - 1) {
+        const unsigned r = static_cast<unsigned>(__builtin_ctz(m));
+        c.a[r] = pending_arf_[r];
+      }
     } else {
       execute(c, *first);
     }

@@ -24,15 +24,32 @@ namespace ipusim::tile {
 class TileCore;
 using ExecFn = void (*)(TileCore &, Context &, const isa::Instruction &);
 
+// The ARF writes of a bundle's main instruction, held back until the aux
+// instruction has read the ARF; in the order made.
+struct HeldArf {
+  unsigned n = 0;
+  uint8_t reg[4];
+  uint32_t value[4];
+  void put(unsigned r, uint32_t v) {
+    reg[n] = static_cast<uint8_t>(r);
+    value[n++] = v;
+  }
+};
+// The main-pipe instructions that write the ARF only through a HeldArf
+// (loads) have such an exec form, for bundles.
+using HeldExecFn = void (*)(TileCore &, Context &, const isa::Instruction &, HeldArf &);
+
 // One pre-decoded code word.
 struct DecodedWord {
   isa::Instruction insn;
   ExecFn exec = nullptr; // null: not code
+  HeldExecFn exec_held = nullptr; // the HeldArf form, if the instruction has one
   uint8_t flags = 0;
   isa::Pipe pipe = isa::Pipe::MAIN;
   isa::TimingClass timing = isa::TimingClass::alu;
   bool bundle_first = false;
   bool needs_arf = false; // aux pipeline or ARF operands: the supervisor has no ARF
+  bool pair_follows = false; // bundle_first, and the next word of the segment is code
   // What the issue loop must check before executing (kCheck* bits): one test
   // against the issuing context's mask, with the faults in execute_checked.
   uint8_t checks = 0;
@@ -173,7 +190,8 @@ public:
   void write_a(Context &c, unsigned r, uint32_t v) {
     if (r >= 14) return;
     if (defer_arf_) {
-      pending_arf_[pending_count_++] = {r, v};
+      pending_arf_[r] = v;
+      pending_mask_ |= 1u << r;
       return;
     }
     c.a[r] = v;
@@ -201,6 +219,28 @@ public:
   // can be counted; each extra access to an already busy element stalls the
   // pipeline by the configured penalty.
   void note_accesses(const uint32_t *addrs, const uint32_t *sizes, unsigned n);
+  // The same for three 64-bit accesses (ld2xst64pace).
+  void note_accesses_3x64(uint32_t a0, uint32_t a1, uint32_t a2) {
+    if (sram_.one_element_bytes() < 8) {
+      const uint32_t addrs[3] = {a0, a1, a2}, sizes[3] = {8, 8, 8};
+      note_accesses(addrs, sizes, 3);
+      return;
+    }
+    // Each access touches one element: a conflict for every one that an
+    // earlier access touched.
+    const unsigned e0 = sram_.element_of(a0), e1 = sram_.element_of(a1), e2 = sram_.element_of(a2);
+    const unsigned conflicts = unsigned(e1 == e0) + unsigned(e2 == e0 || e2 == e1);
+    if (conflicts) {
+      stats_.conflicts += conflicts;
+      pending_stall_ += uint64_t(conflicts) * p_.sram.conflict_penalty_cycles;
+    }
+  }
+  // Whether two 64-bit loads from l0, l1 and a 64-bit store to s can go
+  // without any check failing: aligned, in the SRAM, the store not into code.
+  bool plain_2x64_st64(uint32_t l0, uint32_t l1, uint32_t s) const {
+    return ((l0 | l1 | s) & 7) == 0 && sram_.contains8(l0) && sram_.contains8(l1) && sram_.contains8(s) &&
+           !is_code(s) && !is_code(s + 4);
+  }
 
   // Control.
   void start_repeat(Context &c, uint32_t count, uint32_t body_bundles);
@@ -231,10 +271,13 @@ private:
   }
   // Checks the word may run in this context (faults otherwise), then runs it.
   void execute(Context &c, const DecodedWord &w) {
+    check(c, w);
+    w.exec(*this, c, w.insn);
+  }
+  void check(Context &c, const DecodedWord &w) {
     uint8_t forbidden = c.supervisor ? kCheckWorker : kCheckSupervisor;
     if (c.rpt.active()) forbidden |= kCheckNoRpt;
     if (w.checks & forbidden) execute_fault(c, w);
-    w.exec(*this, c, w.insn);
   }
   [[noreturn]] void execute_fault(const Context &c, const DecodedWord &w);
   // The first cycle after now_ in which a context could issue or a lone sync completes.
@@ -301,16 +344,16 @@ private:
   // Per-issue scratch.
   uint32_t pc_ = 0, next_pc_ = 0;
   bool branch_taken_ = false;
+  // The main instruction of a bundle writes the ARF here (pending_mask_: the
+  // registers it wrote), so that the aux instruction reads the old values.
   bool defer_arf_ = false;
-  struct PendingWrite {
-    unsigned reg;
-    uint32_t value;
-  };
-  std::array<PendingWrite, 8> pending_arf_{};
-  unsigned pending_count_ = 0;
+  std::array<uint32_t, 14> pending_arf_{};
+  uint32_t pending_mask_ = 0;
 };
 
-// The executor half of the ISA table: exec function of every Op.
+// The executor half of the ISA table: exec function of every Op, and the
+// HeldArf form where there is one (null otherwise).
 ExecFn exec_function(isa::Op op);
+HeldExecFn held_exec_function(isa::Op op);
 
 } // namespace ipusim::tile

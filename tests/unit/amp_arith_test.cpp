@@ -104,59 +104,85 @@ void check_same(const State &want, const State &got, const char *what, unsigned 
 
 } // namespace
 
-TEST_CASE("amp_f16_step: the SIMD and lane forms match the definition bit for bit") {
-  std::mt19937_64 g(20240521);
-  unsigned results = 0, nan_results = 0, inf_results = 0, subnormal_results = 0, negative_zeros = 0;
-  for (unsigned trial = 0; trial < 200; ++trial) {
-    const unsigned sets = 1 + trial % 2;
-    std::array<uint64_t, 64> cwei{};
-    AmpF16Weights w;
-    auto load = [&](unsigned slot, uint64_t v) {
-      cwei[slot] = v;
-      w.set(slot, v);
-    };
-    for (unsigned slot = 0; slot < 64; ++slot) load(slot, random_word(g));
-    State ref, lanes, simd;
-    for (uint32_t &a : ref.acc) a = random_f32(g);
-    lanes.acc = simd.acc = ref.acc;
-    for (unsigned step = 0; step < 64; ++step) {
-      // Now and then a weight slot is reloaded, as ld64putcs does between groups.
-      if (g() % 8 == 0) load(unsigned(g() % 64), random_word(g));
-      // And some accumulators are given new values, so that not every sum ends
-      // up a NaN or an infinity.
-      for (unsigned k = 0; k < 12; ++k) {
-        const unsigned a = unsigned(g() % 32);
-        ref.acc[a] = lanes.acc[a] = simd.acc[a] = random_f32(g);
-      }
-      const unsigned phase = step < 16 ? step % 4 : unsigned(g() % 4);
-      const uint64_t x = random_word(g);
-      uint32_t in[4];
-      for (uint32_t &v : in) v = random_f32(g);
-      tile::amp_f16_step_reference(ref.acc.data(), cwei.data(), sets, phase, x, in, ref.out.data());
-      tile::amp_f16_step_lanes(lanes.acc.data(), w, sets, phase, x, in, lanes.out.data());
-      tile::amp_f16_step(simd.acc.data(), w, sets, phase, x, in, simd.out.data());
-      check_same(ref, lanes, "amp_f16_step_lanes", step);
-      check_same(ref, simd, "amp_f16_step", step);
-      for (unsigned s = 0; s < sets; ++s)
-        for (unsigned u = 0; u < 8; ++u) {
-          const uint32_t b = ref.acc[16 * s + 2 * u];
-          ++results;
-          nan_results += b == kF32CanonicalNaN;
-          inf_results += (b & 0x7FFFFFFFu) == 0x7F800000u;
-          subnormal_results += (b & 0x7F800000u) == 0 && (b & 0x7FFFFFu) != 0;
-          negative_zeros += b == 0x80000000u;
+TEST_CASE("amp_f16_step: every form matches the definition bit for bit") {
+  tile::AmpF16StepForm forms[3];
+  const unsigned nforms = tile::amp_f16_step_forms(forms);
+  MESSAGE("forms of amp_f16_step on this host: ", nforms);
+  for (unsigned f = 0; f < nforms; ++f) {
+    CAPTURE(forms[f].name);
+    std::mt19937_64 g(20240521);
+    unsigned results = 0, nan_results = 0, inf_results = 0, subnormal_results = 0, negative_zeros = 0;
+    for (unsigned trial = 0; trial < 200; ++trial) {
+      const unsigned sets = 1 + trial % 2;
+      std::array<uint64_t, 64> cwei{};
+      AmpF16Weights w;
+      auto load = [&](unsigned slot, uint64_t v) {
+        cwei[slot] = v;
+        w.set(slot, v);
+      };
+      for (unsigned slot = 0; slot < 64; ++slot) load(slot, random_word(g));
+      State ref, got;
+      for (uint32_t &a : ref.acc) a = random_f32(g);
+      got.acc = ref.acc;
+      for (unsigned step = 0; step < 64; ++step) {
+        // Now and then a weight slot is reloaded, as ld64putcs does between groups.
+        if (g() % 8 == 0) load(unsigned(g() % 64), random_word(g));
+        // And some accumulators are given new values, so that not every sum ends
+        // up a NaN or an infinity.
+        for (unsigned k = 0; k < 12; ++k) {
+          const unsigned a = unsigned(g() % 32);
+          ref.acc[a] = got.acc[a] = random_f32(g);
         }
-      // The other set's accumulators are untouched with one set.
-      if (sets == 1)
-        for (unsigned k = 16; k < 32; ++k) CHECK(simd.acc[k] == ref.acc[k]);
+        const unsigned phase = step < 16 ? step % 4 : unsigned(g() % 4);
+        const uint64_t x = random_word(g);
+        uint32_t in[4];
+        for (uint32_t &v : in) v = random_f32(g);
+        tile::amp_f16_step_reference(ref.acc.data(), cwei.data(), sets, phase, x, in, ref.out.data());
+        forms[f].step(got.acc.data(), w, sets, phase, x, in, got.out.data());
+        check_same(ref, got, forms[f].name, step);
+        for (unsigned s = 0; s < sets; ++s)
+          for (unsigned u = 0; u < 8; ++u) {
+            const uint32_t b = ref.acc[16 * s + 2 * u];
+            ++results;
+            nan_results += b == kF32CanonicalNaN;
+            inf_results += (b & 0x7FFFFFFFu) == 0x7F800000u;
+            subnormal_results += (b & 0x7F800000u) == 0 && (b & 0x7FFFFFu) != 0;
+            negative_zeros += b == 0x80000000u;
+          }
+        // The other set's accumulators are untouched with one set.
+        if (sets == 1)
+          for (unsigned k = 16; k < 32; ++k) CHECK(got.acc[k] == ref.acc[k]);
+      }
     }
+    // The operands reach the special cases they are meant to.
+    CHECK(nan_results > 100);
+    CHECK(nan_results + inf_results < results / 2); // most sums are finite
+    CHECK(inf_results > 100);
+    CHECK(subnormal_results > 0);
+    CHECK(negative_zeros > 0);
   }
-  // The operands reach the special cases they are meant to.
-  CHECK(nan_results > 100);
-  CHECK(nan_results + inf_results < results / 2); // most sums are finite
-  CHECK(inf_results > 100);
-  CHECK(subnormal_results > 0);
-  CHECK(negative_zeros > 0);
+  // The SIMD forms exist where the project is mostly built (x86-64).
+#if defined(__SSE2__)
+  CHECK(nforms >= 2);
+#endif
+}
+
+TEST_CASE("amp_f16_step uses the last form") {
+  tile::AmpF16StepForm forms[3];
+  const unsigned nforms = tile::amp_f16_step_forms(forms);
+  std::mt19937_64 g(5);
+  AmpF16Weights w;
+  for (unsigned slot = 0; slot < 64; ++slot) w.set(slot, random_word(g));
+  State a, b;
+  for (uint32_t &v : a.acc) v = random_f32(g);
+  b.acc = a.acc;
+  const uint32_t in[4] = {1, 2, 3, 4};
+  for (unsigned step = 0; step < 8; ++step) {
+    const uint64_t x = random_word(g);
+    tile::amp_f16_step(a.acc.data(), w, 2, step % 4, x, in, a.out.data());
+    forms[nforms - 1].step(b.acc.data(), w, 2, step % 4, x, in, b.out.data());
+    check_same(a, b, "amp_f16_step", step);
+  }
 }
 
 TEST_CASE("amp_f16_step: the operands tell a different order of additions apart") {
@@ -186,15 +212,17 @@ TEST_CASE("amp_f16_step: the operands tell a different order of additions apart"
   CHECK(differ > 100);
 }
 
-TEST_CASE("AmpF16Weights: slot 32 * set + 4 * unit + n is lane 8 * set + unit of word n") {
+TEST_CASE("AmpF16Weights: slot 32 * set + 4 * unit + n is lane 8 * set + amp_lane_of_unit(unit) of word n") {
+  const unsigned order[8] = {0, 1, 4, 5, 2, 3, 6, 7}; // the units in lane order
+  for (unsigned l = 0; l < 8; ++l) CHECK(tile::amp_lane_of_unit(order[l]) == l);
   AmpF16Weights w;
-  // Halves 1, 2, 3, 4 of slot 32 + 4 * 5 + 2 (set 1, unit 5, word 2).
+  // Halves 1, 2, 3, 4 of slot 32 + 4 * 5 + 2 (set 1, unit 5, word 2): lane 8 + 3.
   w.set(54, 0x3C00 | (uint64_t(0x4000) << 16) | (uint64_t(0x4200) << 32) | (uint64_t(0x4400) << 48));
-  for (unsigned k = 0; k < 4; ++k) CHECK(w.w[2][k][13] == float(k + 1));
+  for (unsigned k = 0; k < 4; ++k) CHECK(w.w[2][k][11] == float(k + 1));
   // Rewriting the slot replaces the widened values.
   w.set(54, uint64_t(0xBC00) << 48);
-  CHECK(w.w[2][3][13] == -1.0f);
-  CHECK(f32_bits(w.w[2][0][13]) == 0u);
+  CHECK(w.w[2][3][11] == -1.0f);
+  CHECK(f32_bits(w.w[2][0][11]) == 0u);
   float sum = 0;
   for (const auto &n : w.w)
     for (const auto &k : n)

@@ -242,6 +242,26 @@ TEST_CASE("a bundle's halves read registers before either writes") {
   CHECK(out(*r, 3) == 0x7e000400u);
 }
 
+TEST_CASE("a bundle whose halves write the same register keeps the main instruction's value") {
+  // ld32 (whose ARF result the tile holds in a HeldArf) and ldb16 (held by
+  // write_a) write $a0 while f16v2add writes it too: the load wins either way.
+  auto r = run_body(R"(
+  setzi $m0, in
+  ld32  $a1, $m0, $mzero, 0     // {1, 1}
+  { ld32 $a0, $m0, $mzero, 2    // {65504, denorm}
+    f16v2add $a0, $a1, $a1 }
+  st32  $a0, $mzero, $m9, 0
+  { ldb16 $a0, $m0, $mzero, 5   // the high half of word 2, twice: {denorm, denorm}
+    f16v2add $a0, $a1, $a1 }
+  st32  $a0, $mzero, $m9, 1
+  f16v2add $a0, $a1, $a1
+  st32  $a0, $mzero, $m9, 2
+)");
+  CHECK(out(*r, 0) == 0x00017bffu);
+  CHECK(out(*r, 1) == 0x00010001u);
+  CHECK(out(*r, 2) == 0x40004000u); // what the aux half would have written
+}
+
 TEST_CASE("tapack and ld2x64pace / ldst64pace addressing") {
   auto r = run_body(R"(
   setzi $m0, in
