@@ -26,20 +26,28 @@ IPUSIM_HELD_LOADS(IPUSIM_HELD_DECL)
 #undef IPUSIM_HELD_DECL
 
 // Where a load's ARF results go: straight to the registers (write_a), or
-// into a HeldArf.
+// into a HeldArf; one register, a pair or a quad at a time.
 struct ArfDirect {
   TileCore &t;
   Context &c;
   void put(unsigned r, uint32_t v) { t.write_a(c, r, v); }
+  void put_pair(unsigned r, uint64_t v) {
+    t.write_a(c, r, static_cast<uint32_t>(v));
+    t.write_a(c, r + 1, static_cast<uint32_t>(v >> 32));
+  }
+  void put_quad(unsigned r, const uint32_t v[4]) {
+    for (unsigned k = 0; k < 4; ++k) t.write_a(c, r + k, v[k]);
+  }
 };
 struct ArfHeld {
   HeldArf &h;
-  void put(unsigned r, uint32_t v) { h.put(r, v); }
+  void put(unsigned r, uint32_t v) { h.add(r, 1, &v); }
+  void put_pair(unsigned r, uint64_t v) {
+    const uint32_t w[2] = {static_cast<uint32_t>(v), static_cast<uint32_t>(v >> 32)};
+    h.add(r, 2, w);
+  }
+  void put_quad(unsigned r, const uint32_t v[4]) { h.add(r, 4, v); }
 };
-template <typename Arf> inline void put_pair(Arf &arf, unsigned r, uint64_t v) {
-  arf.put(r, static_cast<uint32_t>(v));
-  arf.put(r + 1, static_cast<uint32_t>(v >> 32));
-}
 
 // A load with both forms: IPUSIM_LOAD_EXEC(id) { body using t, c, i and arf }.
 #define IPUSIM_LOAD_EXEC(id)                                                                                           \

@@ -30,12 +30,14 @@ template <typename Arf> inline void load_a32(TileCore &t, Context &c, Arf &arf, 
   arf.put(r, t.load<uint32_t>(c, ea));
 }
 template <typename Arf> inline void load_a64(TileCore &t, Context &c, Arf &arf, unsigned r, uint32_t ea) {
-  put_pair(arf, r, t.load<uint64_t>(c, ea));
+  arf.put_pair(r, t.load<uint64_t>(c, ea));
 }
 template <typename Arf> inline void load_a128(TileCore &t, Context &c, Arf &arf, unsigned r, uint32_t ea) {
   t.check_address(ea, 16, false);
   ++c.stats.loads;
-  for (unsigned k = 0; k < 4; ++k) arf.put(r + k, t.sram().read<uint32_t>(ea + 4 * k));
+  uint32_t v[4];
+  for (unsigned k = 0; k < 4; ++k) v[k] = t.sram().read<uint32_t>(ea + 4 * k);
+  arf.put_quad(r, v);
 }
 inline void load_b16(TileCore &t, Context &c, unsigned r, uint32_t ea) {
   uint32_t h = t.load<uint16_t>(c, ea);
@@ -173,8 +175,8 @@ IPUSIM_LOAD_EXEC(LD2XST64PACE) {
     m.write<uint64_t>(p.addr[2], src);
     c.stats.loads += 2;
     ++c.stats.stores;
-    put_pair(arf, reg(i, 0), v0);
-    put_pair(arf, reg(i, 0) + 2, v1);
+    arf.put_pair(reg(i, 0), v0);
+    arf.put_pair(reg(i, 0) + 2, v1);
   } else {
     load_a64(t, c, arf, reg(i, 0), p.addr[0]);
     load_a64(t, c, arf, reg(i, 0) + 2, p.addr[1]);

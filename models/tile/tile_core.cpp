@@ -438,12 +438,15 @@ void TileCore::issue(Context &c) {
       // Both halves of a bundle read their operands before either writes: the
       // main instruction's ARF results (loads) are held back until the aux
       // instruction has read the ARF.
+      // The main instruction is a load, which cannot change what the
+      // context may run: the same checks apply to the aux instruction.
+      const uint8_t forbidden = forbidden_checks(c);
+      if (first->checks & forbidden) execute_fault(c, *first);
       HeldArf held;
-      check(c, *first);
       first->exec_held(*this, c, first->insn, held);
-      execute(c, *second);
-      for (unsigned k = 0; k < held.n; ++k)
-        if (held.reg[k] < 14) c.a[held.reg[k]] = held.value[k];
+      if (second->checks & forbidden) execute_fault(c, *second);
+      second->exec(*this, c, second->insn);
+      write_held(c, held);
     } else if (second) {
       // The same for any main instruction: write_a holds its ARF writes.
       defer_arf_ = true;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,14 +26,20 @@ class TileCore;
 using ExecFn = void (*)(TileCore &, Context &, const isa::Instruction &);
 
 // The ARF writes of a bundle's main instruction, held back until the aux
-// instruction has read the ARF; in the order made.
+// instruction has read the ARF: runs of 1, 2 or 4 registers, in the order
+// written (a load writes one run, ld2x64pace and ld2xst64pace two).
 struct HeldArf {
-  unsigned n = 0;
-  uint8_t reg[4];
-  uint32_t value[4];
-  void put(unsigned r, uint32_t v) {
-    reg[n] = static_cast<uint8_t>(r);
-    value[n++] = v;
+  struct Run {
+    uint8_t reg, count;
+    uint32_t value[4];
+  };
+  unsigned runs = 0;
+  Run run[2];
+  void add(unsigned r, unsigned count, const uint32_t *v) {
+    Run &u = run[runs++];
+    u.reg = static_cast<uint8_t>(r);
+    u.count = static_cast<uint8_t>(count);
+    for (unsigned k = 0; k < count; ++k) u.value[k] = v[k];
   }
 };
 // The main-pipe instructions that write the ARF only through a HeldArf
@@ -271,13 +278,28 @@ private:
   }
   // Checks the word may run in this context (faults otherwise), then runs it.
   void execute(Context &c, const DecodedWord &w) {
-    check(c, w);
+    if (w.checks & forbidden_checks(c)) execute_fault(c, w);
     w.exec(*this, c, w.insn);
   }
-  void check(Context &c, const DecodedWord &w) {
-    uint8_t forbidden = c.supervisor ? kCheckWorker : kCheckSupervisor;
-    if (c.rpt.active()) forbidden |= kCheckNoRpt;
-    if (w.checks & forbidden) execute_fault(c, w);
+  // The kCheck* bits of the words the context may not run now.
+  static uint8_t forbidden_checks(const Context &c) {
+    return static_cast<uint8_t>((c.supervisor ? kCheckWorker : kCheckSupervisor) | (c.rpt.active() ? kCheckNoRpt : 0));
+  }
+  // Writes a bundle's held ARF results.
+  static void write_held(Context &c, const HeldArf &h) {
+    for (unsigned k = 0; k < h.runs; ++k) {
+      const HeldArf::Run &u = h.run[k];
+      if (u.reg + u.count <= 14) {
+        if (u.count == 2)
+          std::memcpy(&c.a[u.reg], u.value, 8);
+        else if (u.count == 4)
+          std::memcpy(&c.a[u.reg], u.value, 16);
+        else
+          c.a[u.reg] = u.value[0];
+      } else
+        for (unsigned j = 0; j < u.count; ++j)
+          if (u.reg + j < 14) c.a[u.reg + j] = u.value[j];
+    }
   }
   [[noreturn]] void execute_fault(const Context &c, const DecodedWord &w);
   // The first cycle after now_ in which a context could issue or a lone sync completes.
