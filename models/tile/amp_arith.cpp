@@ -111,7 +111,10 @@ bool round4_to_f16_simple_lanes(const uint32_t *v, uint64_t &halves) {
 bool round4_to_f16_simple(const uint32_t *v, uint64_t &halves) {
   // round_simple on four lanes. Magnitudes are below 2^31, so signed
   // compares order them.
-  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(v));
+  // Two 64-bit loads: the results were just stored in pairs (a 128-bit load
+  // of them could not take its data from those stores and would wait).
+  const __m128i b = _mm_unpacklo_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(v)),
+                                       _mm_loadl_epi64(reinterpret_cast<const __m128i *>(v + 2)));
   const __m128i abs = _mm_and_si128(b, _mm_set1_epi32(0x7FFFFFFF));
   const __m128i zero = _mm_cmpeq_epi32(abs, _mm_setzero_si128());
   const __m128i normal =
