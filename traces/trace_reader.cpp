@@ -20,17 +20,20 @@ void TraceReader::fail_at(uint64_t offset, const std::string &what, bool in_stre
                                in_stream && compressed_ ? " of the decompressed stream" : "", what));
 }
 
+void TraceReader::CloseFile::operator()(std::FILE *f) const { std::fclose(f); }
+void TraceReader::FreeDctx::operator()(ZSTD_DCtx_s *d) const { ZSTD_freeDCtx(d); }
+
 TraceReader::TraceReader(std::string path) : path_(std::move(path)) {
-  file_ = std::fopen(path_.c_str(), "rb");
+  file_.reset(std::fopen(path_.c_str(), "rb"));
   if (!file_) throw InputError("cannot open trace file '" + path_ + "': " + std::strerror(errno));
   in_.resize(ZSTD_DStreamInSize());
-  in_size_ = std::fread(in_.data(), 1, in_.size(), file_);
+  in_size_ = std::fread(in_.data(), 1, in_.size(), file_.get());
   file_read_ = in_size_;
   if (in_size_ == 0) fail_at(0, "the file is empty, not an ipusim trace", false);
   static const uint8_t zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
   compressed_ = in_size_ >= 4 && std::memcmp(in_.data(), zstd_magic, 4) == 0;
   if (compressed_) {
-    dctx_ = ZSTD_createDCtx();
+    dctx_.reset(ZSTD_createDCtx());
     if (!dctx_) throw InputError("cannot set up zstd decompression for '" + path_ + "'");
   }
   buf_.resize(kBuffer);
@@ -44,11 +47,6 @@ TraceReader::TraceReader(std::string path) : path_(std::move(path)) {
   pos_ += used;
 }
 
-TraceReader::~TraceReader() {
-  if (file_) std::fclose(file_);
-  ZSTD_freeDCtx(dctx_);
-}
-
 void TraceReader::fill(size_t want) {
   if (size_ - pos_ >= want || data_end_) return;
   // Keep the unread tail at the front.
@@ -58,11 +56,11 @@ void TraceReader::fill(size_t want) {
   pos_ = 0;
   while (size_ < want && !data_end_) {
     if (in_pos_ == in_size_ && !file_eof_) {
-      in_size_ = std::fread(in_.data(), 1, in_.size(), file_);
+      in_size_ = std::fread(in_.data(), 1, in_.size(), file_.get());
       in_pos_ = 0;
       file_read_ += in_size_;
       if (in_size_ == 0) {
-        if (std::ferror(file_)) throw InputError("cannot read trace file '" + path_ + "': " + std::strerror(errno));
+        if (std::ferror(file_.get())) throw InputError("cannot read trace file '" + path_ + "': " + std::strerror(errno));
         file_eof_ = true;
       }
     }
@@ -76,7 +74,7 @@ void TraceReader::fill(size_t want) {
     }
     ZSTD_inBuffer in{in_.data(), in_size_, in_pos_};
     ZSTD_outBuffer out{buf_.data() + size_, buf_.size() - size_, 0};
-    size_t r = ZSTD_decompressStream(dctx_, &out, &in);
+    size_t r = ZSTD_decompressStream(dctx_.get(), &out, &in);
     if (ZSTD_isError(r))
       fail_at(file_read_ - (in_size_ - in.pos), fmt::format("corrupt compressed data (zstd: {})", ZSTD_getErrorName(r)),
               false);

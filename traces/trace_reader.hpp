@@ -20,7 +20,6 @@ class TraceReader {
 public:
   // Opens the file and reads its header.
   explicit TraceReader(std::string path);
-  ~TraceReader();
   TraceReader(const TraceReader &) = delete;
   TraceReader &operator=(const TraceReader &) = delete;
 
@@ -36,10 +35,18 @@ private:
   void fill(size_t want);
   [[noreturn]] void fail_at(uint64_t offset, const std::string &what, bool in_stream) const;
 
+  // Freed even when the constructor throws.
+  struct CloseFile {
+    void operator()(std::FILE *f) const;
+  };
+  struct FreeDctx {
+    void operator()(ZSTD_DCtx_s *d) const;
+  };
+
   std::string path_;
-  std::FILE *file_ = nullptr;
+  std::unique_ptr<std::FILE, CloseFile> file_;
   bool compressed_ = false;
-  ZSTD_DCtx_s *dctx_ = nullptr;
+  std::unique_ptr<ZSTD_DCtx_s, FreeDctx> dctx_;
   std::vector<uint8_t> in_;
   size_t in_pos_ = 0, in_size_ = 0;
   uint64_t file_read_ = 0; // bytes read from the file
