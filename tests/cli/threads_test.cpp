@@ -153,12 +153,10 @@ fs::path failing_program(const std::string &name, unsigned tiles, const std::str
                                     "outputs:\n  trace: {enabled: true}\n");
   return dir;
 }
-} // namespace
 
-TEST_CASE("determinism: the earliest fault by (cycle, tile) is reported by every engine") {
-  // Tile t spins 40 * (7 - t % 8) times, then loads from a misaligned
-  // address: tiles 7 and 15 fault first, at the same cycle; tiles 0 and 8 last.
-  auto dir = failing_program("fault", 16, R"(
+// Tile t spins 40 * (7 - t % 8) times, then loads from a misaligned address:
+// on 16 tiles, tiles 7 and 15 fault first, at the same cycle; tiles 0 and 8 last.
+const char *const kStaggeredFault = R"(
   .section .text.s, "ax"
   .supervisor
   .align 8
@@ -173,7 +171,11 @@ spin:
   setzi   $m2, 0x40002
   ld32    $m3, $m2, $mzero, 0
   br      $lr
-)");
+)";
+} // namespace
+
+TEST_CASE("determinism: the earliest fault by (cycle, tile) is reported by every engine") {
+  auto dir = failing_program("fault", 16, kStaggeredFault);
   // Tiles 7 and 15 fault at the same, earliest cycle: the lower id wins.
   same_failure_for_every_engine(dir, "tile 7, supervisor, pc 0x", "misaligned");
 }
@@ -261,22 +263,7 @@ done:
 }
 
 TEST_CASE("determinism: a faulting run's compact trace is the JSON one's events, the same for 1, 2, 3 threads") {
-  auto dir = failing_program("fault_compact", 16, R"(
-  .section .text.s, "ax"
-  .supervisor
-  .align 8
-s:
-  get     $m0, $TILE_ID
-  and     $m0, $m0, 7
-  sub     $m1, $mzero, $m0
-  add     $m1, $m1, 7
-  mul     $m1, $m1, 40
-spin:
-  brnzdec $m1, spin
-  setzi   $m2, 0x40002
-  ld32    $m3, $m2, $mzero, 0
-  br      $lr
-)");
+  auto dir = failing_program("fault_compact", 16, kStaggeredFault);
   std::string first, first_compact;
   for (unsigned threads : {1u, 2u, 3u}) {
     std::string out = "o" + std::to_string(threads);
