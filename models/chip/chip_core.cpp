@@ -33,7 +33,7 @@ void ChipCore::run_tiles() {
   runnable_.clear();
   for (unsigned i = 0; i < tiles_.size(); ++i) {
     const tile::TileCore &t = *tiles_[i];
-    if (errors_[i] || t.finished() || t.at_chip_barrier() || t.waiting_for_receive()) continue;
+    if (errors_[i] || !t.can_run_in_chip()) continue;
     if (resolving && t.cycle() > failure_->cycle) continue;
     runnable_.push_back(i);
   }
@@ -115,7 +115,7 @@ bool ChipCore::deliver_until(uint64_t horizon) {
 
 bool ChipCore::blocked() const {
   for (const auto &t : tiles_)
-    if (!t->finished() && !t->at_chip_barrier() && !t->waiting_for_receive()) return false;
+    if (t->can_run_in_chip()) return false;
   return true;
 }
 

@@ -21,7 +21,7 @@ private:
     if (owner_.stopped_ || owner_.tile_errors_[id_]) return;
     const uint64_t now = owner_.cycle_;
     tile::TileCore &t = tile_;
-    if (t.cycle() > now || t.finished() || t.at_chip_barrier() || t.waiting_for_receive()) return;
+    if (t.cycle() > now || !t.can_run_in_chip()) return;
     try {
       t.run(now + 1);
     } catch (...) {
@@ -58,7 +58,7 @@ void ReferenceChipModule::record(unsigned tile, std::exception_ptr e) {
 bool ReferenceChipModule::earlier_failure_possible() const {
   for (unsigned i = 0; i < core_.tiles(); ++i) {
     const tile::TileCore &t = core_.tile(i);
-    if (tile_errors_[i] || t.finished() || t.at_chip_barrier() || t.waiting_for_receive()) continue;
+    if (tile_errors_[i] || !t.can_run_in_chip()) continue;
     if (t.cycle() <= first_failure_->cycle) return true;
   }
   return false;

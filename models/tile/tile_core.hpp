@@ -167,6 +167,9 @@ public:
   // Waiting in `sync 0` for incoming words (chip mode), with no worker running.
   bool waiting_for_receive() const { return supervisor_waits_alone(0); }
   void release_receive_wait(uint64_t cycle);
+  // Chip mode: whether run() would advance the tile (it has not ended and
+  // waits neither on a chip-wide sync nor in `sync 0`).
+  bool can_run_in_chip() const { return !finished() && !at_chip_barrier() && !waiting_for_receive(); }
   ExchangePort &exchange() { return xport_; }
   const ExchangePort &exchange() const { return xport_; }
   void send(Context &c, uint32_t addr, uint32_t words);

@@ -145,7 +145,7 @@ std::optional<ConfigNode> Resolver::resolve(const SchemaNode &s, const RawNode *
   case NodeKind::structure: resolve_struct(node, raw, child_anchor); break;
   case NodeKind::list: resolve_list(node, *raw, child_anchor); break;
   case NodeKind::map: resolve_map(node, *raw); break;
-  case NodeKind::scalar: resolve_scalar(node, *raw); break;
+  case NodeKind::scalar: resolve_scalar(node, *raw, path); break;
   }
   return node;
 }
@@ -213,11 +213,12 @@ std::string Resolver::resolve_path(const std::string &text, const RawNode &raw) 
   return abs.lexically_normal().string();
 }
 
-void Resolver::resolve_scalar(ConfigNode &node, const RawNode &raw) const {
+void Resolver::resolve_scalar(ConfigNode &node, const RawNode &raw, const std::string &path) const {
   const SchemaNode &s = *node.schema_;
-  const std::string path = node.path();
-  const SourceLocation where =
-      node.origin_ == Origin::fallback && raw.location.file.empty() ? node.location() : raw.location;
+  // A default's raw node has no file: errors point where the node does.
+  const bool at_node = node.origin_ == Origin::fallback && raw.location.file.empty();
+  const SourceLocation node_location = at_node ? node.location() : SourceLocation{};
+  const SourceLocation &where = at_node ? node_location : raw.location;
   if (raw.type != RawNode::Type::scalar)
     throw InputError(where, prefix(path) + "expected " + expected_phrase(s) + ", got " + found_phrase(raw));
   const std::string &text = raw.scalar;

@@ -27,7 +27,7 @@ private:
   void resolve_struct(ConfigNode &node, const RawNode *raw, const SourceLocation &anchor) const;
   void resolve_list(ConfigNode &node, const RawNode &raw, const SourceLocation &anchor) const;
   void resolve_map(ConfigNode &node, const RawNode &raw) const;
-  void resolve_scalar(ConfigNode &node, const RawNode &raw) const;
+  void resolve_scalar(ConfigNode &node, const RawNode &raw, const std::string &path) const;
   std::string resolve_path(const std::string &text, const RawNode &raw) const;
 
   std::string top_file_;
